@@ -1,0 +1,45 @@
+# The two commands: `make run` builds the warehouse and prints the KPI summary; `make test`
+# runs every check CI runs. Both create the virtualenv from the pinned requirements first.
+#   make run                    build from the bundled demo exports (data/demo)
+#   make run DATA=<dir>         build from your own export directory (../shared/docs/raw-contract.md)
+#   make test                   pytest, sqlfluff, ruff, and dbt build + tests on the fixtures
+
+PYTHON_BOOTSTRAP ?= python3
+VENV ?= .venv
+DATA ?= data/demo
+DB ?= warehouse/cx_warehouse.duckdb
+TEST_DB ?= warehouse/test_fixtures.duckdb
+
+BIN := $(VENV)/bin
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: setup run test lint unit clean help
+
+help:
+	@sed -n '1,7p' Makefile
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	$(BIN)/python scripts/run_warehouse.py --data $(DATA) --db $(DB)
+
+lint: setup
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/sqlfluff lint models tests/singular
+
+unit: setup
+	$(BIN)/pytest
+
+test: setup unit lint
+	CX_WAREHOUSE_DB=$(TEST_DB) $(BIN)/python scripts/run_warehouse.py \
+		--data tests/fixtures/e2e --db $(TEST_DB) --no-summary
+
+clean:
+	rm -rf target logs warehouse

@@ -1,0 +1,23 @@
+{#
+    raw_table_models(): every export table of the raw contract with its base and staging model.
+    The audit models and the reconciliation test loop over it; tests/python checks that it
+    lists every table declared in the sources YAML.
+#}
+{% macro raw_table_models() %}
+    {{ return([
+        {'source': 'crm', 'table': 'crm_customers', 'base': 'base_crm__customers', 'staged': 'stg_crm__customers', 'key': 'customer_id'},
+        {'source': 'crm', 'table': 'crm_subscriptions', 'base': 'base_crm__subscriptions', 'staged': 'stg_crm__subscriptions', 'key': 'subscription_id'},
+        {'source': 'shop', 'table': 'shop_orders', 'base': 'base_shop__orders', 'staged': 'stg_shop__orders', 'key': 'order_id'},
+        {'source': 'helpdesk', 'table': 'support_agents', 'base': 'base_helpdesk__agents', 'staged': 'stg_helpdesk__agents', 'key': 'agent_id'},
+        {'source': 'helpdesk', 'table': 'helpdesk_tickets', 'base': 'base_helpdesk__tickets', 'staged': 'stg_helpdesk__tickets', 'key': 'ticket_id'},
+        {'source': 'helpdesk', 'table': 'helpdesk_ticket_events', 'base': 'base_helpdesk__ticket_events', 'staged': 'stg_helpdesk__ticket_events', 'key': 'event_id'},
+        {'source': 'telephony', 'table': 'telephony_calls', 'base': 'base_telephony__calls', 'staged': 'stg_telephony__calls', 'key': 'call_id'},
+        {'source': 'chat', 'table': 'chat_sessions', 'base': 'base_chat__sessions', 'staged': 'stg_chat__sessions', 'key': 'chat_id'},
+        {'source': 'self_service', 'table': 'self_service_sessions', 'base': 'base_self_service__sessions', 'staged': 'stg_self_service__sessions', 'key': 'session_id'},
+        {'source': 'qa', 'table': 'qa_reviews', 'base': 'base_qa__reviews', 'staged': 'stg_qa__reviews', 'key': 'review_id'},
+        {'source': 'survey', 'table': 'survey_invitations', 'base': 'base_survey__invitations', 'staged': 'stg_survey__invitations', 'key': 'invitation_id'},
+        {'source': 'survey', 'table': 'survey_responses', 'base': 'base_survey__responses', 'staged': 'stg_survey__responses', 'key': 'response_id'},
+        {'source': 'engagement', 'table': 'engagement_events', 'base': 'base_engagement__events', 'staged': 'stg_engagement__events', 'key': 'event_id'},
+        {'source': 'engagement', 'table': 'product_task_attempts', 'base': 'base_engagement__task_attempts', 'staged': 'stg_engagement__task_attempts', 'key': 'attempt_id'},
+    ]) }}
+{% endmacro %}

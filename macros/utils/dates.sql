@@ -1,0 +1,68 @@
+{#
+    Calendar helpers, dispatched so that another engine (e.g. Spark) only adds its own
+    implementation. Weeks are ISO weeks starting on Monday.
+#}
+
+{# period_start(grain, date_expression): first day of the day/week/month/quarter/year holding it. #}
+{% macro period_start(grain, date_expression) -%}
+    {{ return(adapter.dispatch('period_start', 'cx_warehouse')(grain, date_expression)) }}
+{%- endmacro %}
+
+{% macro default__period_start(grain, date_expression) -%}
+    cast(date_trunc('{{ grain }}', {{ date_expression }}) as date)
+{%- endmacro %}
+
+
+{# previous_period_start(grain_column, period_start_column): start of the preceding period. #}
+{% macro previous_period_start(grain_column, period_start_column) -%}
+    {{ return(adapter.dispatch('previous_period_start', 'cx_warehouse')(grain_column, period_start_column)) }}
+{%- endmacro %}
+
+{% macro default__previous_period_start(grain_column, period_start_column) -%}
+    cast(case {{ grain_column }}
+        when 'day' then {{ period_start_column }} - interval 1 day
+        when 'week' then {{ period_start_column }} - interval 7 day
+        when 'month' then {{ period_start_column }} - interval 1 month
+        when 'quarter' then {{ period_start_column }} - interval 3 month
+        when 'year' then {{ period_start_column }} - interval 1 year
+    end as date)
+{%- endmacro %}
+
+{% macro spark__previous_period_start(grain_column, period_start_column) -%}
+    case {{ grain_column }}
+        when 'day' then date_sub({{ period_start_column }}, 1)
+        when 'week' then date_sub({{ period_start_column }}, 7)
+        when 'month' then add_months({{ period_start_column }}, -1)
+        when 'quarter' then add_months({{ period_start_column }}, -3)
+        when 'year' then add_months({{ period_start_column }}, -12)
+    end
+{%- endmacro %}
+
+
+{# date_spine(start_date, end_date): one row per day, column date_day, both ends included. #}
+{% macro date_spine(start_date, end_date) -%}
+    {{ return(adapter.dispatch('date_spine', 'cx_warehouse')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro duckdb__date_spine(start_date, end_date) -%}
+    select cast(range as date) as date_day
+    from range(cast({{ start_date }} as date), cast({{ end_date }} as date) + interval 1 day, interval 1 day)
+{%- endmacro %}
+
+{% macro spark__date_spine(start_date, end_date) -%}
+    select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day)) as date_day
+{%- endmacro %}
+
+
+{# add_days(timestamp_expression, days): the timestamp plus a whole number of days. #}
+{% macro add_days(timestamp_expression, days) -%}
+    {{ return(adapter.dispatch('add_days', 'cx_warehouse')(timestamp_expression, days)) }}
+{%- endmacro %}
+
+{% macro default__add_days(timestamp_expression, days) -%}
+    ({{ timestamp_expression }} + to_days(cast({{ days }} as integer)))
+{%- endmacro %}
+
+{% macro spark__add_days(timestamp_expression, days) -%}
+    ({{ timestamp_expression }} + make_interval(0, 0, 0, {{ days }}))
+{%- endmacro %}

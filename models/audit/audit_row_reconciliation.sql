@@ -1,0 +1,41 @@
+-- Where every raw row went, per export table: raw rows = staged + duplicates + quarantined
+-- (tests/singular/assert_raw_rows_reconcile.sql holds this against the raw tables themselves).
+with
+
+row_statuses as (
+    {%- for model in raw_table_models() %}
+    select
+        '{{ model.table }}' as source_table,
+        count(*) as raw_rows,
+        sum(case when _row_status = 'staged' then 1 else 0 end) as staged_rows,
+        sum(case when _row_status = 'duplicate' then 1 else 0 end) as duplicate_rows,
+        sum(case when _row_status = 'quarantined' then 1 else 0 end) as quarantined_rows
+    from {{ ref(model.base) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+unreadable as (
+    select
+        table_name as source_table,
+        count(*) as unreadable_lines
+    from {{ ref('stg_loader__rejected_lines') }}
+    group by table_name
+),
+
+final as (
+    select
+        row_statuses.source_table,
+        row_statuses.raw_rows,
+        coalesce(row_statuses.staged_rows, 0) as staged_rows,
+        coalesce(row_statuses.duplicate_rows, 0) as duplicate_rows,
+        coalesce(row_statuses.quarantined_rows, 0) as quarantined_rows,
+        coalesce(unreadable.unreadable_lines, 0) as unreadable_lines
+    from row_statuses
+    left join unreadable
+        on row_statuses.source_table = unreadable.source_table
+)
+
+select * from final

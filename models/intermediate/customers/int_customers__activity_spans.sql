@@ -1,0 +1,69 @@
+{{ config(materialized='table') }}
+
+-- One row per customer activity span: overlapping or touching activity intervals merged
+-- (gaps and islands). A span whose end lies after the as-of date is still open (null end).
+-- Churn and retention count spans (intermediate/kpis/int_kpi_values__customer_base.sql).
+with
+
+intervals as (
+    select * from {{ ref('int_customers__activity_intervals') }}
+),
+
+bounds as (
+    select * from {{ ref('int_calendar__data_bounds') }}
+),
+
+ordered as (
+    select
+        customer_id,
+        activity_basis,
+        active_from_at,
+        active_until_at,
+        -- latest end among the earlier intervals of the customer (9999-12-31 = still open)
+        max(coalesce(active_until_at, cast('9999-12-31' as timestamp))) over (
+            partition by customer_id
+            order by active_from_at, active_until_at
+            rows between unbounded preceding and 1 preceding
+        ) as previous_max_until_at
+    from intervals
+),
+
+islands as (
+    select
+        *,
+        sum(case when previous_max_until_at >= active_from_at then 0 else 1 end) over (
+            partition by customer_id
+            order by active_from_at, active_until_at
+            rows between unbounded preceding and current row
+        ) as span_number
+    from ordered
+),
+
+spans as (
+    select
+        customer_id,
+        span_number,
+        min(activity_basis) as activity_basis,
+        min(active_from_at) as span_start_at,
+        max(coalesce(active_until_at, cast('9999-12-31' as timestamp))) as span_end_at
+    from islands
+    group by customer_id, span_number
+),
+
+final as (
+    select
+        spans.customer_id,
+        spans.span_number,
+        spans.activity_basis,
+        spans.span_start_at,
+        case
+            when spans.span_end_at = cast('9999-12-31' as timestamp) then null
+            when spans.activity_basis = 'orders' and cast(spans.span_end_at as date) > bounds.as_of_date
+                then null
+            else spans.span_end_at
+        end as span_end_at
+    from spans
+    cross join bounds
+)
+
+select * from final

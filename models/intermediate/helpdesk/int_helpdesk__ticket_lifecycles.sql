@@ -1,0 +1,85 @@
+{{ config(materialized='table') }}
+
+-- One row per staged ticket: when it was first answered and resolved, how often it was
+-- reopened, and how much work it took. Tickets without events keep null times and zero counts.
+with
+
+tickets as (
+    select * from {{ ref('stg_helpdesk__tickets') }}
+),
+
+events as (
+    select * from {{ ref('int_helpdesk__ticket_events_classified') }}
+),
+
+transitions as (
+    select * from {{ ref('int_helpdesk__ticket_status_transitions') }}
+),
+
+resolutions as (
+    select
+        ticket_id,
+        min(case when is_resolution then occurred_at end) as first_resolved_at,
+        max(case when is_resolution then occurred_at end) as last_resolved_at,
+        sum(case when is_reopen then 1 else 0 end) as reopen_count,
+        max(case when is_latest_change then new_status end) as latest_event_status
+    from transitions
+    group by ticket_id
+),
+
+resolution_state as (
+    select
+        ticket_id,
+        first_resolved_at,
+        reopen_count,
+        -- the final resolution stands only while the ticket is still solved/closed
+        case
+            when latest_event_status in ('solved', 'closed') then last_resolved_at
+        end as final_resolved_at
+    from resolutions
+),
+
+activity as (
+    select
+        events.ticket_id,
+        min(case when events.is_agent_reply then events.occurred_at end) as first_agent_reply_at,
+        sum(case when events.is_agent_reply then 1 else 0 end) as agent_reply_count,
+        sum(
+            case
+                when events.is_agent_reply and events.occurred_at <= resolution_state.final_resolved_at
+                    then 1
+                else 0
+            end
+        ) as agent_replies_before_resolution,
+        sum(case when events.is_bot_reply then 1 else 0 end) as bot_reply_count,
+        sum(case when events.is_customer_message then 1 else 0 end) as customer_message_count,
+        sum(case when events.is_agent_touch then 1 else 0 end) as agent_touch_count
+    from events
+    left join resolution_state
+        on events.ticket_id = resolution_state.ticket_id
+    group by events.ticket_id
+),
+
+final as (
+    select
+        tickets.ticket_id,
+        tickets.customer_id,
+        tickets.created_at,
+        activity.first_agent_reply_at,
+        resolution_state.first_resolved_at,
+        resolution_state.final_resolved_at,
+        resolution_state.final_resolved_at is not null as is_resolved,
+        coalesce(resolution_state.reopen_count, 0) as reopen_count,
+        coalesce(activity.agent_reply_count, 0) as agent_reply_count,
+        coalesce(activity.agent_replies_before_resolution, 0) as agent_replies_before_resolution,
+        coalesce(activity.bot_reply_count, 0) as bot_reply_count,
+        coalesce(activity.customer_message_count, 0) as customer_message_count,
+        coalesce(activity.agent_touch_count, 0) as agent_touch_count
+    from tickets
+    left join resolution_state
+        on tickets.ticket_id = resolution_state.ticket_id
+    left join activity
+        on tickets.ticket_id = activity.ticket_id
+)
+
+select * from final

@@ -1,0 +1,70 @@
+-- One row per resolved ticket that has a repeat contact: another contact from the same
+-- customer between the ticket's creation and var('fcr_repeat_contact_window_days') after its
+-- final resolution (DECISIONLOG.md "What counts as a repeat contact"):
+--   - another ticket whose life [created, resolved] overlaps that window (two channels, one issue);
+--   - a call or chat not logged against this ticket, started inside the window.
+with
+
+lifecycles as (
+    select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
+),
+
+calls as (
+    select * from {{ ref('stg_telephony__calls') }}
+),
+
+chats as (
+    select * from {{ ref('stg_chat__sessions') }}
+),
+
+resolved_tickets as (
+    select
+        ticket_id,
+        customer_id,
+        created_at as window_start_at,
+        {{ add_days('final_resolved_at', var('fcr_repeat_contact_window_days')) }} as window_end_at
+    from lifecycles
+    where is_resolved and customer_id is not null
+),
+
+repeat_tickets as (
+    select resolved_tickets.ticket_id
+    from resolved_tickets
+    inner join lifecycles as other_tickets
+        on
+            resolved_tickets.customer_id = other_tickets.customer_id
+            and resolved_tickets.ticket_id != other_tickets.ticket_id
+            and resolved_tickets.window_end_at >= other_tickets.created_at
+            and coalesce(other_tickets.final_resolved_at, other_tickets.created_at)
+            >= resolved_tickets.window_start_at
+),
+
+repeat_calls as (
+    select resolved_tickets.ticket_id
+    from resolved_tickets
+    inner join calls
+        on
+            resolved_tickets.customer_id = calls.customer_id
+            and calls.ticket_id is distinct from resolved_tickets.ticket_id
+            and calls.offered_at between resolved_tickets.window_start_at and resolved_tickets.window_end_at
+),
+
+repeat_chats as (
+    select resolved_tickets.ticket_id
+    from resolved_tickets
+    inner join chats
+        on
+            resolved_tickets.customer_id = chats.customer_id
+            and chats.ticket_id is distinct from resolved_tickets.ticket_id
+            and chats.requested_at between resolved_tickets.window_start_at and resolved_tickets.window_end_at
+),
+
+final as (
+    select ticket_id from repeat_tickets
+    union
+    select ticket_id from repeat_calls
+    union
+    select ticket_id from repeat_chats
+)
+
+select * from final

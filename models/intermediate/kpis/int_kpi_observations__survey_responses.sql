@@ -1,0 +1,62 @@
+-- One row per survey response and survey KPI it feeds (csat, nps, ces, ces_easy_share),
+-- attributed to the day it was answered (kpi-catalog.md "Attribution").
+with
+
+responses as (
+    select * from {{ ref('fct_survey_responses') }}
+),
+
+observations as (
+    select
+        'csat' as kpi_id,
+        response_id,
+        case when is_satisfied then 1 else 0 end as numerator,
+        1 as denominator
+    from responses
+    where survey_type = 'csat'
+    union all
+    select
+        'nps' as kpi_id,
+        response_id,
+        nps_points as numerator,
+        1 as denominator
+    from responses
+    where survey_type = 'nps'
+    union all
+    select
+        'ces' as kpi_id,
+        response_id,
+        effort_score as numerator,
+        1 as denominator
+    from responses
+    where survey_type = 'ces'
+    union all
+    select
+        'ces_easy_share' as kpi_id,
+        response_id,
+        case when is_easy then 1 else 0 end as numerator,
+        1 as denominator
+    from responses
+    where survey_type = 'ces'
+),
+
+final as (
+    select
+        observations.kpi_id,
+        responses.responded_date as metric_date,
+        responses.channel,
+        responses.team,
+        coalesce(responses.agent_id, 'unassigned') as agent_id,
+        responses.category,
+        responses.priority,
+        responses.customer_tier,
+        cast(null as varchar) as survey_type,
+        cast(observations.numerator as double) as numerator,
+        cast(observations.denominator as double) as denominator,
+        cast(null as double) as measure
+    from observations
+    inner join responses
+        on observations.response_id = responses.response_id
+)
+
+select * from final

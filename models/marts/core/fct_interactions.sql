@@ -1,0 +1,105 @@
+-- One row per customer contact, across channels: customer messages on tickets, calls, chats
+-- and self-service sessions. interaction_id = '<interaction_type>:<source id>'.
+with
+
+ticket_events as (
+    select * from {{ ref('int_helpdesk__ticket_events_classified') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_helpdesk__tickets') }}
+),
+
+calls as (
+    select * from {{ ref('stg_telephony__calls') }}
+),
+
+chats as (
+    select * from {{ ref('stg_chat__sessions') }}
+),
+
+self_service as (
+    select * from {{ ref('stg_self_service__sessions') }}
+),
+
+ticket_messages as (
+    select
+        'ticket_message' as interaction_type,
+        ticket_events.event_id as source_record_id,
+        tickets.channel,
+        tickets.customer_id,
+        ticket_events.ticket_id,
+        tickets.assignee_agent_id as agent_id,
+        ticket_events.occurred_at,
+        true as is_agent_handled
+    from ticket_events
+    inner join tickets
+        on ticket_events.ticket_id = tickets.ticket_id
+    where ticket_events.is_customer_message
+),
+
+call_contacts as (
+    select
+        'call' as interaction_type,
+        call_id as source_record_id,
+        'phone' as channel,
+        customer_id,
+        ticket_id,
+        agent_id,
+        offered_at as occurred_at,
+        outcome = 'answered' as is_agent_handled
+    from calls
+),
+
+chat_contacts as (
+    select
+        'chat' as interaction_type,
+        chat_id as source_record_id,
+        'chat' as channel,
+        customer_id,
+        ticket_id,
+        agent_id,
+        requested_at as occurred_at,
+        outcome = 'answered' as is_agent_handled
+    from chats
+),
+
+self_service_contacts as (
+    select
+        'self_service' as interaction_type,
+        session_id as source_record_id,
+        source as channel,
+        customer_id,
+        escalated_ticket_id as ticket_id,
+        cast(null as varchar) as agent_id,
+        started_at as occurred_at,
+        false as is_agent_handled
+    from self_service
+),
+
+unioned as (
+    select * from ticket_messages
+    union all
+    select * from call_contacts
+    union all
+    select * from chat_contacts
+    union all
+    select * from self_service_contacts
+),
+
+final as (
+    select
+        interaction_type || ':' || source_record_id as interaction_id,
+        interaction_type,
+        source_record_id,
+        channel,
+        case when customer_id is not null then {{ pseudonymise('customer_id') }} end as customer_key,
+        ticket_id,
+        agent_id,
+        occurred_at,
+        cast(occurred_at as date) as occurred_date,
+        is_agent_handled
+    from unioned
+)
+
+select * from final

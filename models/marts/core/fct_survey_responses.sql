@@ -1,0 +1,54 @@
+-- One row per survey response, normalised to its scale, with the ticket's and customer's
+-- breakdown dimensions. The survey rules (satisfied, NPS group, easy) are the macros of
+-- macros/kpi/survey_rules.sql; every survey KPI reads these columns.
+with
+
+responses as (
+    select * from {{ ref('stg_survey__responses') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+customers as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
+final as (
+    select
+        responses.response_id,
+        responses.invitation_id,
+        responses.survey_type,
+        case when responses.customer_id is not null then {{ pseudonymise('responses.customer_id') }} end
+            as customer_key,
+        responses.ticket_id,
+        responses.responded_at,
+        cast(responses.responded_at as date) as responded_date,
+        responses.score,
+        responses.scale_min,
+        responses.scale_max,
+        (responses.score - responses.scale_min) / (responses.scale_max - responses.scale_min)
+            as score_normalised,
+        case
+            when responses.survey_type = 'csat'
+                then {{ csat_is_satisfied('responses.score', 'responses.scale_min', 'responses.scale_max') }}
+        end as is_satisfied,
+        case when responses.survey_type = 'nps' then {{ nps_group('responses.score') }} end as nps_group,
+        case when responses.survey_type = 'nps' then {{ nps_points('responses.score') }} end as nps_points,
+        case when responses.survey_type = 'ces' then responses.score end as effort_score,
+        case when responses.survey_type = 'ces' then {{ ces_is_easy('responses.score') }} end as is_easy,
+        coalesce(tickets.channel, 'unknown') as channel,
+        coalesce(tickets.category, 'unknown') as category,
+        coalesce(tickets.priority, 'unknown') as priority,
+        tickets.assignee_agent_id as agent_id,
+        coalesce(tickets.team, 'unknown') as team,
+        coalesce(customers.customer_tier, tickets.customer_tier, 'unknown') as customer_tier
+    from responses
+    left join tickets
+        on responses.ticket_id = tickets.ticket_id
+    left join customers
+        on responses.customer_id = customers.customer_id
+)
+
+select * from final

@@ -1,0 +1,2 @@
+-- Typed, checked copy of raw.crm_customers: one row per raw row (see macros/staging/stage_raw_table.sql).
+{{ stage_raw_table('crm', 'crm_customers') }}

@@ -1,0 +1,18 @@
+with
+
+base as (
+    select * from {{ ref('base_engagement__events') }}
+),
+
+final as (
+    select
+        event_id,
+        customer_id,
+        occurred_at,
+        touchpoint,
+        action
+    from base
+    where _row_status = 'staged'
+)
+
+select * from final

@@ -1,0 +1,19 @@
+with
+
+base as (
+    select * from {{ ref('base_helpdesk__agents') }}
+),
+
+final as (
+    select
+        agent_id,
+        full_name,
+        team,
+        is_bot,
+        hired_at,
+        left_at
+    from base
+    where _row_status = 'staged'
+)
+
+select * from final

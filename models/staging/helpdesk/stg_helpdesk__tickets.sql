@@ -1,0 +1,21 @@
+with
+
+base as (
+    select * from {{ ref('base_helpdesk__tickets') }}
+),
+
+final as (
+    select
+        ticket_id,
+        customer_id,
+        channel,
+        category,
+        priority,
+        created_at,
+        assignee_agent_id,
+        status
+    from base
+    where _row_status = 'staged'
+)
+
+select * from final

@@ -1,0 +1,18 @@
+with
+
+base as (
+    select * from {{ ref('base_shop__orders') }}
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        amount,
+        status
+    from base
+    where _row_status = 'staged'
+)
+
+select * from final

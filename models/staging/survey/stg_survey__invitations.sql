@@ -1,0 +1,18 @@
+with
+
+base as (
+    select * from {{ ref('base_survey__invitations') }}
+),
+
+final as (
+    select
+        invitation_id,
+        survey_type,
+        customer_id,
+        ticket_id,
+        sent_at
+    from base
+    where _row_status = 'staged'
+)
+
+select * from final

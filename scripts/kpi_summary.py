@@ -1,0 +1,96 @@
+"""Print the latest month of every KPI from the warehouse's `marts.kpi_values`.
+
+One line per kpi_id: the overall value of its most recent month, the sample, the 95 %
+confidence interval, the target and the change from the previous month.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+
+SUMMARY_SQL = """
+with latest as (
+    select kpi_id, max(period_start) as period_start
+    from marts.kpi_values
+    where period_grain = 'month' and dimension = 'all'
+    group by kpi_id
+)
+select
+    kpi_values.kpi_id,
+    kpi_values.period_start,
+    kpi_values.value,
+    kpi_values.denominator,
+    kpi_values.ci_low,
+    kpi_values.ci_high,
+    kpi_values.is_low_sample,
+    kpi_values.target_value,
+    kpi_values.is_target_met,
+    kpi_values.change
+from marts.kpi_values
+inner join latest
+    on kpi_values.kpi_id = latest.kpi_id and kpi_values.period_start = latest.period_start
+where kpi_values.period_grain = 'month' and kpi_values.dimension = 'all'
+order by kpi_values.kpi_id
+"""
+
+Row = tuple[
+    str,
+    object,
+    float | None,
+    float | None,
+    float | None,
+    float | None,
+    bool,
+    float | None,
+    bool | None,
+    float | None,
+]  # noqa: E501
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def format_row(row: Row) -> str:
+    kpi_id, period, value, sample, low, high, low_sample, target, met, change = row
+    interval = f"[{fmt(low)}, {fmt(high)}]" if low is not None else ""
+    target_text = "" if target is None else f"target {fmt(target)} {'met' if met else 'missed'}"
+    change_text = "" if change is None else f"{change:+.1f}"
+    flag = " (low sample)" if low_sample else ""
+    return (
+        f"{kpi_id:<24} {period!s:<10} {fmt(value, 2):>10} n={fmt(sample, 0):<8}"
+        f" {interval:<18} {change_text:>7}  {target_text}{flag}"
+    )
+
+
+def summary_lines(db_path: Path) -> list[str]:
+    """The summary as printable lines (header first)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute(SUMMARY_SQL).fetchall()
+    finally:
+        con.close()
+    header = (
+        f"{'kpi_id':<24} {'month':<10} {'value':>10} {'sample':<10} {'95% CI':<18}"
+        f" {'change':>7}  target"
+    )
+    return [header, "-" * len(header)] + [format_row(row) for row in rows]  # type: ignore[arg-type]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, required=True, help="DuckDB database file")
+    args = parser.parse_args(argv)
+    if not args.db.exists():
+        print(f"error: no warehouse at {args.db}; run `make run` first", file=sys.stderr)
+        return 2
+    print("\n".join(summary_lines(args.db)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
