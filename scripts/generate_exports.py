@@ -680,7 +680,9 @@ def _intake(
     s.set(0, ctx.t0, ctx.channel != PHONE)
     s.set(1, t_bot, plan.bot, agent=Agents.BOT_ANSWER)
     routing = np.where(
-        ctx.is_async, np.clip(lognormal(rng, 4 * MINUTE, 1.0, n), 10, 6 * HOUR), rng.uniform(3, 45, n)
+        ctx.is_async,
+        np.clip(lognormal(rng, 4 * MINUTE, 1.0, n), 10, 6 * HOUR),
+        rng.uniform(3, 45, n),
     )
     t_assign = np.where(plan.bot, np.maximum(ctx.t0 + routing, t_bot + 1), ctx.t0 + routing)
     assigned = ~plan.unassigned
@@ -697,7 +699,9 @@ def _intake(
     base = np.where(ctx.is_async, next_business(t_assign), t_assign)
     t_reply = np.maximum(base + frt, t_assign + 30)
     gap = t_reply - t_assign - 1
-    s.set(4, t_assign + 1 + gap * rng.uniform(0.05, 0.3, n), assigned & plan.field_change, ctx.agent1)
+    s.set(
+        4, t_assign + 1 + gap * rng.uniform(0.05, 0.3, n), assigned & plan.field_change, ctx.agent1
+    )
     s.set(5, t_assign + 1 + gap * rng.uniform(0.35, 0.9, n), assigned & plan.note, ctx.agent1)
     s.set(6, t_reply, plan.replies >= 1, agent=ctx.agent1)
     return t_reply
@@ -902,7 +906,9 @@ def agents_frame(agents: Agents) -> Frame:
         "hired_at": sql_ts("hired"),
         "left_at": sql_ts("left"),
     }
-    bad = BadRows("no", 4, "hired_at", boolean="is_bot", rule=_end_before("hired", "left", 30 * DAY))
+    bad = BadRows(
+        "no", 4, "hired_at", boolean="is_bot", rule=_end_before("hired", "left", 30 * DAY)
+    )
     return Frame(columns, sql, bad)
 
 
@@ -1001,7 +1007,9 @@ def _ticket_calls(rng: np.random.Generator, tk: Tickets, world: World) -> Column
     cols["ended"] = to_seconds(np.where(answered, t_answer + talk + hold, offered + 180))
     cols["outcome"] = np.where(answered, 0, 3).astype(np.int8)
     cols["agent"] = np.where(answered, agent, -1).astype(np.int16)
-    cols["wrap"] = np.where(answered, to_seconds(lognormal(rng, 60, 0.6, n) * world.agents.speed(agent)), -1)
+    cols["wrap"] = np.where(
+        answered, to_seconds(lognormal(rng, 60, 0.6, n) * world.agents.speed(agent)), -1
+    )
     cat, tier = tk.category[idx], world.customers.tier[tk.customer[idx]]
     queue = np.where(tier == 0, 3, np.where(cat == 0, 1, np.where(cat == 2, 2, 0)))
     cols.update(
@@ -1029,12 +1037,18 @@ def _other_calls(rng: np.random.Generator, n: int, world: World) -> Columns:
     ).astype(np.int8)
     wait = np.clip(35 * load**1.5 * rng.lognormal(0, 0.9, n), 2, 1800)
     t_answer = offered + wait
-    agent = pick_agents(rng, agents, to_seconds(t_answer), weight=np.where(agents.team == 3, 4.0, 1.0))
+    agent = pick_agents(
+        rng, agents, to_seconds(t_answer), weight=np.where(agents.team == 3, 4.0, 1.0)
+    )
     talk = lognormal(rng, 240, 0.7, n) * (1.3 - 0.6 * agents.skill[agent])
     hold = np.where(rng.random(n) < 0.35, lognormal(rng, 45, 0.8, n), 0)
     ended = np.select(
         [outcome == 0, outcome == 1, outcome == 2],
-        [t_answer + talk + hold, offered + np.clip(45 * load * rng.lognormal(0, 0.8, n), 3, 1200), offered + rng.uniform(0, 4, n)],
+        [
+            t_answer + talk + hold,
+            offered + np.clip(45 * load * rng.lognormal(0, 0.8, n), 3, 1200),
+            offered + rng.uniform(0, 4, n),
+        ],
         offered + rng.uniform(60, 300, n),
     )
     answered = outcome == 0
@@ -1043,7 +1057,9 @@ def _other_calls(rng: np.random.Generator, n: int, world: World) -> Columns:
     cols["ended"] = to_seconds(ended)
     cols["outcome"] = outcome
     cols["agent"] = np.where(answered, agent, -1).astype(np.int16)
-    cols["wrap"] = np.where(answered, to_seconds(lognormal(rng, 60, 0.6, n) * agents.speed(agent)), -1)
+    cols["wrap"] = np.where(
+        answered, to_seconds(lognormal(rng, 60, 0.6, n) * agents.speed(agent)), -1
+    )
     known = rng.random(n) < 0.53
     cols.update(
         offered=to_seconds(offered),
@@ -1052,7 +1068,9 @@ def _other_calls(rng: np.random.Generator, n: int, world: World) -> Columns:
         ticket=np.full(n, -1, np.int64),
         customer=np.where(known, world.customers.pick(rng, offered), -1).astype(np.int64),
         queue=choice(rng, (0.5, 0.2, 0.2, 0.1), n),
-        reason=np.where(outcome == 2, (rng.random(n) < 0.3 / factor).astype(np.int8), -1).astype(np.int8),
+        reason=np.where(outcome == 2, (rng.random(n) < 0.3 / factor).astype(np.int8), -1).astype(
+            np.int8
+        ),
     )
     return cols
 
@@ -1099,7 +1117,9 @@ def _chats(
     cols["ended"] = to_seconds(
         np.select([outcome == 0, outcome == 1], [t + duration, t], t + rng.uniform(60, 300, n))
     )
-    cols["agent"] = np.select([outcome == 0, outcome == 2], [agent, Agents.BOT_CHAT], -1).astype(np.int16)
+    cols["agent"] = np.select([outcome == 0, outcome == 2], [agent, Agents.BOT_CHAT], -1).astype(
+        np.int16
+    )
     wrap = lognormal(rng, 45, 0.6, n) * agents.speed(agent)
     cols["wrap"] = np.where(outcome == 0, to_seconds(wrap), -1)
     cols["requested"] = to_seconds(t - wait)
@@ -1112,7 +1132,9 @@ def chats_frame(rng: np.random.Generator, tk: Tickets, world: World) -> Frame:
     ticket_chats["ticket"] = idx.astype(np.int64)
     ticket_chats["customer"] = tk.customer[idx].astype(np.int64)
     answered = ticket_chats["outcome"] == 0
-    ticket_chats["agent"] = np.where(answered, tk.agent1[idx], ticket_chats["agent"]).astype(np.int16)
+    ticket_chats["agent"] = np.where(answered, tk.agent1[idx], ticket_chats["agent"]).astype(
+        np.int16
+    )
     n_other = max(0, round(0.4 * tk.n) - len(idx))
     t = sample_times(rng, world.cal, n_other).astype(np.float64)
     other = _chats(rng, t, (0.6, 0.15, 0.25), world)
@@ -1145,7 +1167,9 @@ def self_service_frame(rng: np.random.Generator, tk: Tickets, world: World) -> F
     esc = np.sort(rng.choice(candidates, n_esc, replace=False))
     ch = tk.channel[esc]
     esc_source = np.select(
-        [ch == CHAT, ch == PHONE], [CHATBOT, IVR], np.where(rng.random(n_esc) < 0.8, HELP_CENTER, CHATBOT)
+        [ch == CHAT, ch == PHONE],
+        [CHATBOT, IVR],
+        np.where(rng.random(n_esc) < 0.8, HELP_CENTER, CHATBOT),
     )
     lead = np.clip(lognormal(rng, 5 * MINUTE, 0.8, n_esc), 30, 2 * HOUR)
     esc_start = np.maximum(tk.created[esc] - lead, world.cal.start)
@@ -1154,7 +1178,9 @@ def self_service_frame(rng: np.random.Generator, tk: Tickets, world: World) -> F
     known = rng.random(n_other) < 0.5
     columns = {
         "started": np.concatenate([to_seconds(esc_start), other_start]),
-        "source": np.concatenate([esc_source, choice(rng, (0.62, 0.2, 0.18), n_other)]).astype(np.int8),
+        "source": np.concatenate([esc_source, choice(rng, (0.62, 0.2, 0.18), n_other)]).astype(
+            np.int8
+        ),
         "ticket": np.concatenate([esc.astype(np.int64), np.full(n_other, -1, np.int64)]),
         "customer": np.concatenate(
             [tk.customer[esc], np.where(known, world.customers.pick(rng, other_start), -1)]
@@ -1247,7 +1273,9 @@ def subscriptions_frame(
     for k in range(3):
         has = parts > k
         lo = start if k == 0 else start + (lifetime_end - start) * cuts[:, k - 1]
-        hi = np.where(parts > k + 1, start + (lifetime_end - start) * cuts[:, min(k, 1)], lifetime_end)
+        hi = np.where(
+            parts > k + 1, start + (lifetime_end - start) * cuts[:, min(k, 1)], lifetime_end
+        )
         plan = np.clip(plan0 + k * np.where(rng.random(len(tier)) < 0.6, 1, -1), 0, len(PLANS) - 1)
         keep = has & (lo < cal.end)
         rows.append((subscriber[keep], lo[keep], hi[keep], plan[keep]))
@@ -1325,7 +1353,9 @@ def _invite(
     return invitations, answered
 
 
-def _response(inv: Columns, answered: Array, score: Array, lo: Array | int, hi: Array | int) -> Columns:
+def _response(
+    inv: Columns, answered: Array, score: Array, lo: Array | int, hi: Array | int
+) -> Columns:
     n = int(answered.sum())
     return {
         "invitation": np.flatnonzero(answered).astype(np.int64),  # position within its type
@@ -1335,7 +1365,8 @@ def _response(inv: Columns, answered: Array, score: Array, lo: Array | int, hi: 
         "responded": inv["responded"][answered],
         "score": np.asarray(score)[answered].astype(np.int64),
         "lo": np.broadcast_to(lo, answered.shape)[answered].astype(np.int64),
-        "hi": np.broadcast_to(hi, answered.shape)[answered].astype(np.int64) + np.zeros(n, np.int64),
+        "hi": np.broadcast_to(hi, answered.shape)[answered].astype(np.int64)
+        + np.zeros(n, np.int64),
     }
 
 
@@ -1348,7 +1379,9 @@ def ticket_surveys(
     csat = rng.random(len(resolved)) < 0.6
     ces = ~csat & (rng.random(len(resolved)) < 0.42)
     for kind, idx, rate in ((CSAT, resolved[csat], 0.35), (CES, resolved[ces], 0.30)):
-        sent = tk.final_resolution[idx] + np.clip(lognormal(rng, 2 * HOUR, 0.8, len(idx)), 300, 2 * DAY)
+        sent = tk.final_resolution[idx] + np.clip(
+            lognormal(rng, 2 * HOUR, 0.8, len(idx)), 300, 2 * DAY
+        )
         inv, answered = _invite(rng, kind, tk.customer[idx], idx, sent, rate, end)
         frt_h, res_d, skill = _service_quality(tk, inv["ticket"], world.agents)
         reopens, replies = tk.reopens[inv["ticket"]], tk.replies[inv["ticket"]]
@@ -1382,15 +1415,24 @@ def relationship_surveys(
     customer = cust.pick(rng, sent, np.ones(cust.n))
     inv, answered = _invite(rng, NPS, customer, np.full(n_nps, -1), sent, 0.2, cal.end)
     c = inv["customer"]
-    q = 7.9 + np.array([0.4, 0.2, -0.2])[cust.tier[c]] - 0.7 * reopens[c] - 0.45 * np.log1p(tickets[c])
+    q = (
+        7.9
+        + np.array([0.4, 0.2, -0.2])[cust.tier[c]]
+        - 0.7 * reopens[c]
+        - 0.45 * np.log1p(tickets[c])
+    )
     score = np.clip(np.round(q + rng.normal(0, 1.9, len(c))), 0, 10)
     surveys.invitations.append(inv)
     surveys.responses.append(_response(inv, answered, score, 0, 10))
     o = orders.columns
     completed = np.flatnonzero(o["status"] == 0)
-    pick = np.sort(rng.choice(completed, min(len(completed), round(0.1 * world.n_tickets)), replace=False))
+    pick = np.sort(
+        rng.choice(completed, min(len(completed), round(0.1 * world.n_tickets)), replace=False)
+    )
     sent = o["ordered"][pick] + rng.uniform(1, 3, len(pick)) * DAY
-    inv, answered = _invite(rng, CX, o["customer"][pick], np.full(len(pick), -1), sent, 0.25, cal.end)
+    inv, answered = _invite(
+        rng, CX, o["customer"][pick], np.full(len(pick), -1), sent, 0.25, cal.end
+    )
     c = inv["customer"]
     q = 4.0 - 0.25 * np.log1p(tickets[c]) - 0.3 * reopens[c] + rng.normal(0, 0.9, len(c))
     surveys.invitations.append(inv)
@@ -1433,9 +1475,15 @@ def survey_frames(rng: np.random.Generator, surveys: Surveys, world: World) -> t
     n = len(responses["score"])
     responses["no"] = np.arange(n, dtype=np.int64)
     sentiment = np.clip(
-        np.round((responses["score"] - responses["lo"]) / (responses["hi"] - responses["lo"]) * 10), 0, 10
+        np.round((responses["score"] - responses["lo"]) / (responses["hi"] - responses["lo"]) * 10),
+        0,
+        10,
     )
-    comment = np.select([sentiment <= 4, sentiment <= 7], [rng.integers(0, 4, n), rng.integers(4, 7, n)], rng.integers(7, 11, n))
+    comment = np.select(
+        [sentiment <= 4, sentiment <= 7],
+        [rng.integers(0, 4, n), rng.integers(4, 7, n)],
+        rng.integers(7, 11, n),
+    )
     comment = np.where(rng.random(n) < 0.02, rng.integers(11, 13, n), comment)
     responses["comment"] = np.where(rng.random(n) < 0.3, comment, -1).astype(np.int8)
     return _invitations_frame(invitations, world), _responses_frame(responses, world)
@@ -1472,14 +1520,19 @@ def _responses_frame(columns: Columns, world: World) -> Frame:
     def out_of_scale(columns: Columns, rows: Array) -> None:
         columns["score"][rows] = columns["hi"][rows] + 1 + (rows.nonzero()[0] % 3)
 
-    return Frame(columns, sql, BadRows("no", width, "responded_at", enum="survey_type", rule=out_of_scale))
+    return Frame(
+        columns, sql, BadRows("no", width, "responded_at", enum="survey_type", rule=out_of_scale)
+    )
 
 
 def qa_frame(rng: np.random.Generator, tk: Tickets, world: World) -> Frame:
     """QA reviews of ~5 % of tickets (resolved, answered by a person); score follows skill."""
     end = world.cal.end
     eligible = np.flatnonzero(
-        (tk.final_resolution >= 0) & (tk.final_resolution < end - DAY) & (tk.replies > 0) & (tk.assignee >= 0)
+        (tk.final_resolution >= 0)
+        & (tk.final_resolution < end - DAY)
+        & (tk.replies > 0)
+        & (tk.assignee >= 0)
     )
     idx = np.sort(rng.choice(eligible, min(len(eligible), round(0.05 * tk.n)), replace=False))
     n = len(idx)
@@ -1601,17 +1654,27 @@ def add_bad_rows(
     bad = {name: values[src].copy() for name, values in columns.items()}
     bad["_bad"] = rng.choice(kinds, n_bad).astype(np.int8)
     bad["_var"] = rng.integers(0, 4, n_bad).astype(np.int8)
-    bad[spec.key] = np.where(bad["_bad"] == KIND_MISSING_KEY, -2, 10**spec.width + fresh + np.arange(n_bad))
+    bad[spec.key] = np.where(
+        bad["_bad"] == KIND_MISSING_KEY, -2, 10**spec.width + fresh + np.arange(n_bad)
+    )
     if spec.rule:
         spec.rule(bad, bad["_bad"] == KIND_RULE)
     dup_src = rng.integers(0, n, n_dup)
     dup = {name: values[dup_src] for name, values in columns.items()}
     dup["_bad"] = np.full(n_dup, KIND_DUPLICATE, np.int8)
     position = np.concatenate(
-        [np.arange(n, dtype=np.float64), src + rng.uniform(0.1, 0.9, n_bad), np.minimum(dup_src + rng.integers(1, 50, n_dup), n) - 0.5 + rng.uniform(0.01, 0.4, n_dup)]
+        [
+            np.arange(n, dtype=np.float64),
+            src + rng.uniform(0.1, 0.9, n_bad),
+            np.minimum(dup_src + rng.integers(1, 50, n_dup), n)
+            - 0.5
+            + rng.uniform(0.01, 0.4, n_dup),
+        ]
     )
     order = np.argsort(position, kind="stable")
-    merged = {name: np.concatenate([columns[name], bad[name], dup[name]])[order] for name in columns}
+    merged = {
+        name: np.concatenate([columns[name], bad[name], dup[name]])[order] for name in columns
+    }
     return merged, n_bad
 
 
@@ -1643,7 +1706,9 @@ class ExportWriter:
         self.rows: dict[str, int] = {}
         self.bad_rows: dict[str, int] = {}
         self.con = duckdb.connect()
-        self.con.execute("SET threads = 2; SET preserve_insertion_order = true; SET TimeZone = 'UTC'")
+        self.con.execute(
+            "SET threads = 2; SET preserve_insertion_order = true; SET TimeZone = 'UTC'"
+        )
         self.con.execute(SQL_MACROS)
 
     def write(self, table: str, frames: Iterable[Frame]) -> None:
@@ -1736,7 +1801,9 @@ def event_frames(cfg: Config, tk: Tickets, world: World) -> Iterator[Frame]:
     first_event = 0
     for index, lo in enumerate(range(0, tk.n, TICKET_CHUNK)):
         hi = min(lo + TICKET_CHUNK, tk.n)
-        columns = timeline_chunk(stream(cfg.seed, "timeline", index), tk, lo, hi, world, first_event)
+        columns = timeline_chunk(
+            stream(cfg.seed, "timeline", index), tk, lo, hi, world, first_event
+        )
         first_event += len(columns["no"])
         yield events_frame(columns, world)
 
@@ -1747,21 +1814,32 @@ def generate(cfg: Config) -> dict[str, int]:
     _check_vocabulary()
     world = make_world(cfg)
     seed = cfg.seed
-    tk = make_tickets(stream(seed, "tickets"), cfg.tickets, world.cal, world.customers, world.agents)
+    tk = make_tickets(
+        stream(seed, "tickets"), cfg.tickets, world.cal, world.customers, world.agents
+    )
     n_steps = len(load_contract()) + (tk.n - 1) // TICKET_CHUNK
-    with tqdm(total=n_steps, desc="export", unit="table", disable=not cfg.progress, file=sys.stderr) as bar:
+    with tqdm(
+        total=n_steps, desc="export", unit="table", disable=not cfg.progress, file=sys.stderr
+    ) as bar:
         writer = ExportWriter(cfg.out, cfg.fmt, seed, cfg.bad_row_rate, bar)
-        write_events = (bar.update(1) or f for i, f in enumerate(event_frames(cfg, tk, world)) if i or f)
+        write_events = (
+            bar.update(1) or f for i, f in enumerate(event_frames(cfg, tk, world)) if i or f
+        )
         writer.write("helpdesk_ticket_events", write_events)
         writer.write("helpdesk_tickets", [tickets_frame(tk, world)])
         writer.write("support_agents", [agents_frame(world.agents)])
         writer.write("crm_customers", [customers_frame(world.customers)])
         writer.write("telephony_calls", [calls_frame(stream(seed, "calls"), tk, world)])
         writer.write("chat_sessions", [chats_frame(stream(seed, "chats"), tk, world)])
-        writer.write("self_service_sessions", [self_service_frame(stream(seed, "self_service"), tk, world)])
+        writer.write(
+            "self_service_sessions", [self_service_frame(stream(seed, "self_service"), tk, world)]
+        )
         writer.write("qa_reviews", [qa_frame(stream(seed, "qa"), tk, world)])
         tier = world.customers.tier
-        has_subscription = stream(seed, "has_subscription").random(world.customers.n) < np.array([0.98, 0.9, 0.55])[tier]
+        has_subscription = (
+            stream(seed, "has_subscription").random(world.customers.n)
+            < np.array([0.98, 0.9, 0.55])[tier]
+        )
         orders = orders_frame(stream(seed, "orders"), world, has_subscription)
         surveys = Surveys([], [])
         ces = ticket_surveys(stream(seed, "ticket_surveys"), tk, world, surveys)
@@ -1771,7 +1849,10 @@ def generate(cfg: Config) -> dict[str, int]:
         writer.write("survey_responses", [responses])
         writer.write("shop_orders", [orders])
         effort = support_effort(tk, world.customers.n, ces)
-        writer.write("crm_subscriptions", [subscriptions_frame(stream(seed, "subscriptions"), world, has_subscription, effort)])
+        writer.write(
+            "crm_subscriptions",
+            [subscriptions_frame(stream(seed, "subscriptions"), world, has_subscription, effort)],
+        )
         writer.write("engagement_events", [engagement_frame(stream(seed, "engagement"), world)])
         writer.write("product_task_attempts", [tasks_frame(stream(seed, "tasks"), world)])
     return writer.rows
@@ -1829,12 +1910,36 @@ def parse_args(argv: list[str] | None = None) -> Config:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--out", type=Path, required=True, help="output directory (created)")
-    parser.add_argument("--tickets", type=_positive_int, required=True, help="number of tickets N; other tables scale with it")
-    parser.add_argument("--seed", type=int, default=42, help="random seed (>= 0); same seed and arguments give byte-identical files")
-    parser.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv", help="file format")
-    parser.add_argument("--start-date", type=dt.date.fromisoformat, default=dt.date(2024, 1, 1), help="first day of the window (YYYY-MM-DD, UTC)")
-    parser.add_argument("--days", type=_positive_int, default=456, help="length of the window in days")
-    parser.add_argument("--bad-row-rate", type=_rate, default=0.002, help="share of rule-breaking rows and, as many again, of exact duplicate rows per table")
+    parser.add_argument(
+        "--tickets",
+        type=_positive_int,
+        required=True,
+        help="number of tickets N; other tables scale with it",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=42,
+        help="random seed (>= 0); same seed and arguments give byte-identical files",
+    )
+    parser.add_argument(
+        "--format", dest="fmt", choices=("csv", "parquet"), default="csv", help="file format"
+    )
+    parser.add_argument(
+        "--start-date",
+        type=dt.date.fromisoformat,
+        default=dt.date(2024, 1, 1),
+        help="first day of the window (YYYY-MM-DD, UTC)",
+    )
+    parser.add_argument(
+        "--days", type=_positive_int, default=456, help="length of the window in days"
+    )
+    parser.add_argument(
+        "--bad-row-rate",
+        type=_rate,
+        default=0.002,
+        help="share of rule-breaking rows and, as many again, of exact duplicate rows per table",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     args = parser.parse_args(argv)
     if args.seed < 0:

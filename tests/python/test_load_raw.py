@@ -1,0 +1,131 @@
+"""The loader lands export files as text, keeps unreadable lines and is repeatable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import load_raw
+from raw_contract import load_contract
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_values_are_landed_as_exported_text(tmp_path):
+    data = tmp_path / "exports"
+    data.mkdir()
+    (data / "helpdesk_tickets.csv").write_text(
+        "Ticket_ID,customer_id,channel,category,priority,created_at,assignee_agent_id,status\n"
+        "007, C1 , Email ,billing,normal,2024-01-02T09:00:00+01:00,,solved\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    load_raw.load_directory(data, db, quiet=True)
+    assert rows(
+        db, "select ticket_id, customer_id, channel, created_at from raw.helpdesk_tickets"
+    ) == [("007", " C1 ", " Email ", "2024-01-02T09:00:00+01:00")]
+
+
+def test_absent_file_gives_an_empty_table_and_a_warning(tmp_path):
+    data = tmp_path / "exports"
+    data.mkdir()
+    results = load_raw.load_directory(data, tmp_path / "w.duckdb", quiet=True)
+    by_table = {result.table: result for result in results}
+    assert set(by_table) == set(load_contract())
+    assert by_table["qa_reviews"].rows == 0
+    assert by_table["qa_reviews"].warnings == [
+        f"no file for qa_reviews in {data}: loaded as an empty table"
+    ]
+    columns = rows(
+        tmp_path / "w.duckdb",
+        "select column_name from information_schema.columns"
+        " where table_schema = 'raw' and table_name = 'qa_reviews' order by ordinal_position",
+    )
+    assert [c[0] for c in columns] == [
+        *load_contract()["qa_reviews"].column_names,
+        "_source_file",
+        "_row_number",
+    ]
+
+
+def test_missing_and_extra_columns_are_reported(tmp_path):
+    data = tmp_path / "exports"
+    data.mkdir()
+    (data / "shop_orders.csv").write_text(
+        "order_id,customer_id,ordered_at,amount,coupon\nO1,C1,2024-01-01T00:00:00Z,10,X\n",
+        encoding="utf-8",
+    )
+    results = load_raw.load_directory(data, tmp_path / "w.duckdb", quiet=True)
+    warnings = next(r for r in results if r.table == "shop_orders").warnings
+    assert warnings == [
+        "shop_orders.csv: missing columns loaded as null: ['status']",
+        "shop_orders.csv: extra columns ignored: ['coupon']",
+    ]
+    assert rows(tmp_path / "w.duckdb", "select order_id, status from raw.shop_orders") == [
+        ("O1", None)
+    ]
+
+
+def test_unreadable_lines_are_kept_with_their_reason(tmp_path):
+    data = tmp_path / "exports"
+    data.mkdir()
+    (data / "shop_orders.csv").write_text(
+        "order_id,customer_id,ordered_at,amount,status\n"
+        "O1,C1,2024-01-01T00:00:00Z,10,completed\n"
+        "O2,C1,2024-01-02T00:00:00Z,10,completed,surplus\n"
+        "O3,C1,2024-01-03T00:00:00Z,10,completed\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    results = load_raw.load_directory(data, db, quiet=True)
+    orders = next(r for r in results if r.table == "shop_orders")
+    assert (orders.rows, orders.rejected_lines) == (2, 1)
+    assert rows(db, "select table_name, line, error_type, csv_line from raw._load_rejects") == [
+        ("shop_orders", 3, "TOO MANY COLUMNS", "O2,C1,2024-01-02T00:00:00Z,10,completed,surplus")
+    ]
+
+
+def test_parquet_exports_are_landed_as_text(tmp_path):
+    data = tmp_path / "exports"
+    data.mkdir()
+    con = duckdb.connect()
+    con.execute(
+        "copy (select 'O1' as order_id, 'C1' as customer_id,"
+        " timestamp '2024-01-01 10:00:00' as ordered_at, 12.5 as amount, 'completed' as status)"
+        f" to '{data / 'shop_orders.parquet'}' (format parquet)"
+    )
+    db = tmp_path / "w.duckdb"
+    load_raw.load_directory(data, db, quiet=True)
+    assert rows(db, "select ordered_at, amount from raw.shop_orders") == [
+        ("2024-01-01 10:00:00", "12.5")
+    ]
+
+
+def test_loading_twice_gives_the_same_raw_layer(tmp_path):
+    db = tmp_path / "w.duckdb"
+    fixture = PROJECT_ROOT / "tests" / "fixtures" / "e2e"
+    load_raw.load_directory(fixture, db, quiet=True)
+    first = rows(db, "select * from raw.helpdesk_ticket_events order by _row_number")
+    load_raw.load_directory(fixture, db, quiet=True)
+    second = rows(db, "select * from raw.helpdesk_ticket_events order by _row_number")
+    assert first == second
+    assert len(second) == 35
+    assert rows(db, "select count(*) from raw._load_rejects") == [(1,)]
+
+
+def test_missing_directory_is_a_clear_error(tmp_path):
+    try:
+        load_raw.load_directory(tmp_path / "nowhere", tmp_path / "w.duckdb", quiet=True)
+    except SystemExit as error:
+        assert re.fullmatch(r"error: export directory .*nowhere does not exist", str(error))
+    else:
+        raise AssertionError("expected SystemExit")
