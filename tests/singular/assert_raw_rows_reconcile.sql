@@ -10,11 +10,13 @@ counts as (
         (select count(*) from {{ source(model.source, model.table) }}) as raw_rows,
         (select count(*) from {{ ref(model.staged) }}) as staged_rows,
         (
-            select count(*) from {{ ref(model.base) }} where _row_status = 'duplicate'
+            select count(*) from {{ ref(model.base) }}
+            where _row_status = 'duplicate'
         ) as duplicate_rows,
         (
             select count(*) from {{ ref('audit_quarantined_rows') }}
-            where source_table = '{{ model.table }}'
+            where
+                source_table = '{{ model.table }}'
                 and reason not like 'unreadable line:%'
         ) as quarantined_rows
     {%- if not loop.last %}
