@@ -269,7 +269,7 @@ class Calendar:
 
     def hour_load(self, t: Array) -> Array:
         """Relative workload of the hour containing t, for queue waits (clipped)."""
-        hour = (np.asarray(t) // HOUR) % 24
+        hour = (np.asarray(t, dtype=np.int64) // HOUR) % 24
         profile = HOURLY_WEEKDAY / HOURLY_WEEKDAY[8:18].mean()
         return np.clip(self.day_load(t) * profile[hour], 0.2, 3.0)
 
@@ -638,12 +638,12 @@ class TicketPlan:
 
 def plan_tickets(rng: np.random.Generator, ctx: TicketContext, skill1: Array) -> TicketPlan:
     n = ctx.n
-    stuck = rng.random(n) < 0.065
+    stuck = rng.random(n) < 0.075
     unassigned = stuck & (rng.random(n) < 0.3)
     no_reply = ~stuck & (rng.random(n) < 0.03)
     direct_close = ~stuck & (rng.random(n) < np.where(no_reply, 0.5, 0.01))
     more = CATEGORY_COMPLEXITY[ctx.category] * np.exp(-0.9 * (skill1 - 0.6))
-    more = np.clip(0.22 * more * np.where(ctx.channel == CHAT, 0.6, 1.0), 0.02, 0.85)
+    more = np.clip(0.16 * more * np.where(ctx.channel == CHAT, 0.6, 1.0), 0.02, 0.85)
     replies = np.where(unassigned | no_reply, 0, 1 + rng.binomial(3, more)).astype(np.int8)
     awaiting = stuck & (replies >= 1) & (replies <= 3) & (rng.random(n) < 0.4)
     pending = np.where(
@@ -651,20 +651,20 @@ def plan_tickets(rng: np.random.Generator, ctx: TicketContext, skill1: Array) ->
         ~unassigned & ~awaiting & (rng.random(n) < 0.55),
         ctx.is_async & (replies >= 1) & (rng.random(n) < 0.35),
     )
-    reopen = 0.08 * CATEGORY_COMPLEXITY[ctx.category] * np.exp(-2.0 * (skill1 - 0.6))
+    reopen = 0.1 * CATEGORY_COMPLEXITY[ctx.category] * np.exp(-2.0 * (skill1 - 0.6))
     reopen1 = ~stuck & ~direct_close & (rng.random(n) < np.clip(reopen, 0.0, 0.6))
     return TicketPlan(
         stuck=stuck,
         unassigned=unassigned,
         direct_close=direct_close,
         replies=replies,
-        customer_first=rng.random((n, 3)) < 0.8,
+        customer_first=rng.random((n, 3)) < 0.7,
         awaiting=awaiting,
         pending=pending,
         on_hold=stuck & pending & (rng.random(n) < 0.25),
-        bot=np.isin(ctx.channel, (EMAIL, WEB)) & (rng.random(n) < 0.45),
-        field_change=rng.random(n) < 0.25,
-        note=rng.random(n) < 0.3,
+        bot=np.isin(ctx.channel, (EMAIL, WEB)) & (rng.random(n) < 0.35),
+        field_change=rng.random(n) < 0.12,
+        note=rng.random(n) < 0.15,
         reassign=rng.random(n) < 0.12,
         reopen1=reopen1,
         reopen2=reopen1 & (rng.random(n) < 0.2),
@@ -720,7 +720,7 @@ def _follow_ups(
     current = np.where(plan.reassign, ctx.agent2, ctx.agent1)
     speed = agents.speed(current) * ctx.load * ctx.scale
     prev = t_reply
-    for k, (message_slot, reply_slot) in zip((2, 3, 4), ((7, 9), (10, 11), (12, 13))):
+    for k, (message_slot, reply_slot) in zip((2, 3, 4), ((7, 9), (10, 11), (12, 13)), strict=True):
         has = plan.replies >= k
         wants = plan.customer_first[:, k - 2]
         t_message = prev + CUSTOMER_DELAY * ctx.scale * rng.lognormal(0, 1.1, n)
@@ -798,7 +798,9 @@ def _summarise(s: SlotMatrix, present: Array, t: Array, ctx: TicketContext) -> C
     }
 
 
-def ticket_context(tk: Tickets, lo: int, hi: int, customers: Customers, cal: Calendar):
+def ticket_context(
+    tk: Tickets, lo: int, hi: int, customers: Customers, cal: Calendar
+) -> TicketContext:
     channel = tk.channel[lo:hi]
     t0 = tk.created[lo:hi].astype(np.float64)
     return TicketContext(
@@ -839,7 +841,7 @@ def timeline_chunk(
     return {
         "no": first_event + np.arange(len(row), dtype=np.int64),
         "ticket": lo + row.astype(np.int64),
-        "at": t[row, slot],
+        "occurred": t[row, slot],
         "type": SLOT_EVENT[slot],
         "agent": s.agent[row, slot],
         "public": SLOT_PUBLIC[slot],
@@ -895,7 +897,7 @@ def agents_frame(agents: Agents) -> Frame:
         "team": agents.team,
         "bot": agents.is_bot.astype(np.int8),
         "hired": agents.hired,
-        "left": agents.left,
+        "left_on": agents.left,
     }
     name = f"{sql_lookup(FIRST_NAMES, 'first')} || ' ' || {sql_lookup(LAST_NAMES, 'last')}"
     sql = {
@@ -904,10 +906,10 @@ def agents_frame(agents: Agents) -> Frame:
         "team": sql_lookup(agents.team_names, "team"),
         "is_bot": "fbool(bot, _bv)",
         "hired_at": sql_ts("hired"),
-        "left_at": sql_ts("left"),
+        "left_at": sql_ts("left_on"),
     }
     bad = BadRows(
-        "no", 4, "hired_at", boolean="is_bot", rule=_end_before("hired", "left", 30 * DAY)
+        "no", 4, "hired_at", boolean="is_bot", rule=_end_before("hired", "left_on", 30 * DAY)
     )
     return Frame(columns, sql, bad)
 
@@ -966,7 +968,7 @@ def events_frame(columns: Columns, world: World) -> Frame:
     sql = {
         "event_id": sql_id("E-", "no", world.widths["event"]),
         "ticket_id": sql_id("T-", "ticket", world.widths["ticket"]),
-        "occurred_at": sql_ts("at"),
+        "occurred_at": sql_ts("occurred"),
         "event_type": sql_enum(EVENT_TYPES, "type"),
         "agent_id": sql_id("A-", "agent", 4),
         "is_public": "fbool(public, _bv)",
@@ -1219,7 +1221,7 @@ def orders_frame(rng: np.random.Generator, world: World, has_subscription: Array
     """0.5 N orders; shop-only customers buy more, retail peaks in November/December."""
     cust, cal = world.customers, world.cal
     n = round(0.5 * world.n_tickets)
-    dates = np.datetime64(dt.date.fromtimestamp(cal.start, dt.UTC).isoformat(), "D")
+    dates = np.datetime64(cal.start // DAY, "D")
     month = (dates + np.arange(cal.days)).astype("datetime64[M]").astype(np.int64) % 12
     retail = cal.day_weight * np.where(month >= 10, 1.3, 1.0)
     t = np.sort(sample_times(rng, cal, n, day_weight=retail))
@@ -1279,7 +1281,7 @@ def subscriptions_frame(
         plan = np.clip(plan0 + k * np.where(rng.random(len(tier)) < 0.6, 1, -1), 0, len(PLANS) - 1)
         keep = has & (lo < cal.end)
         rows.append((subscriber[keep], lo[keep], hi[keep], plan[keep]))
-    customer, lo, hi, plan = (np.concatenate(parts_) for parts_ in zip(*rows))
+    customer, lo, hi, plan = (np.concatenate(parts_) for parts_ in zip(*rows, strict=True))
     discount = rng.choice([0.0, 0.0, 0.1, 0.2], len(plan))
     prices = np.array([p for _, p in PLANS])
     columns = _sort_by(
@@ -1356,51 +1358,53 @@ def _invite(
 def _response(
     inv: Columns, answered: Array, score: Array, lo: Array | int, hi: Array | int
 ) -> Columns:
-    n = int(answered.sum())
+    """The answered invitations as responses (invitation = position within its batch)."""
     return {
-        "invitation": np.flatnonzero(answered).astype(np.int64),  # position within its type
+        "invitation": np.flatnonzero(answered).astype(np.int64),
         "type": inv["type"][answered],
         "customer": inv["customer"][answered],
         "ticket": inv["ticket"][answered],
         "responded": inv["responded"][answered],
         "score": np.asarray(score)[answered].astype(np.int64),
         "lo": np.broadcast_to(lo, answered.shape)[answered].astype(np.int64),
-        "hi": np.broadcast_to(hi, answered.shape)[answered].astype(np.int64)
-        + np.zeros(n, np.int64),
+        "hi": np.broadcast_to(hi, answered.shape)[answered].astype(np.int64),
     }
+
+
+def _csat_scores(rng: np.random.Generator, tk: Tickets, ticket: Array, agents: Agents) -> tuple:
+    """CSAT from service speed and quality; ~5 % on a good/bad (0-1) scale."""
+    frt_h, res_d, skill = _service_quality(tk, ticket, agents)
+    q = 4.7 + 1.8 * (skill - 0.6) - 0.22 * np.log1p(frt_h) - 0.25 * np.log1p(res_d)
+    q = q - 0.8 * tk.reopens[ticket] + rng.normal(0, 0.85, len(ticket))
+    binary = rng.random(len(q)) < 0.05
+    score = np.where(binary, q >= 3.5, np.clip(np.round(q), 1, 5))
+    return score, np.where(binary, 0, 1), np.where(binary, 1, 5)
+
+
+def _ces_scores(rng: np.random.Generator, tk: Tickets, ticket: Array, agents: Agents) -> tuple:
+    """CES (1-7, 7 = easy) falls with replies needed, reopens and resolution time."""
+    _, res_d, skill = _service_quality(tk, ticket, agents)
+    q = 5.7 - 0.45 * (tk.replies[ticket] - 1) - 0.9 * tk.reopens[ticket] - 0.3 * np.log1p(res_d)
+    q = q + 1.2 * (skill - 0.6) + rng.normal(0, 1.1, len(ticket))
+    return np.clip(np.round(q), 1, 7), 1, 7
 
 
 def ticket_surveys(
     rng: np.random.Generator, tk: Tickets, world: World, surveys: Surveys
 ) -> tuple[Array, Array]:
-    """CSAT after ~60 % of resolved tickets, CES after some others; returns CES (customer, score)."""
-    end = world.cal.end
+    """CSAT after ~60 % of resolved tickets, CES after some others; returns CES responses."""
     resolved = np.flatnonzero(tk.final_resolution >= 0)
     csat = rng.random(len(resolved)) < 0.6
     ces = ~csat & (rng.random(len(resolved)) < 0.42)
-    for kind, idx, rate in ((CSAT, resolved[csat], 0.35), (CES, resolved[ces], 0.30)):
-        sent = tk.final_resolution[idx] + np.clip(
-            lognormal(rng, 2 * HOUR, 0.8, len(idx)), 300, 2 * DAY
-        )
-        inv, answered = _invite(rng, kind, tk.customer[idx], idx, sent, rate, end)
-        frt_h, res_d, skill = _service_quality(tk, inv["ticket"], world.agents)
-        reopens, replies = tk.reopens[inv["ticket"]], tk.replies[inv["ticket"]]
-        noise = rng.normal(0, 1, len(skill))
-        if kind == CSAT:
-            q = 4.35 + 1.8 * (skill - 0.6) - 0.22 * np.log1p(frt_h) - 0.25 * np.log1p(res_d)
-            q = q - 0.8 * reopens + 0.85 * noise
-            binary = rng.random(len(q)) < 0.05
-            score = np.where(binary, q >= 3.5, np.clip(np.round(q), 1, 5))
-            lo, hi = np.where(binary, 0, 1), np.where(binary, 1, 5)
-        else:
-            q = 5.7 - 0.45 * (replies - 1) - 0.9 * reopens - 0.3 * np.log1p(res_d)
-            q = q + 1.2 * (skill - 0.6) + 1.1 * noise
-            score, lo, hi = np.clip(np.round(q), 1, 7), 1, 7
+    batches = ((CSAT, resolved[csat], 0.35, _csat_scores), (CES, resolved[ces], 0.30, _ces_scores))
+    for kind, idx, rate, scorer in batches:
+        delay = np.clip(lognormal(rng, 2 * HOUR, 0.8, len(idx)), 300, 2 * DAY)
+        sent = tk.final_resolution[idx] + delay
+        inv, answered = _invite(rng, kind, tk.customer[idx], idx, sent, rate, world.cal.end)
+        score, lo, hi = scorer(rng, tk, inv["ticket"], world.agents)
         surveys.invitations.append(inv)
         surveys.responses.append(_response(inv, answered, score, lo, hi))
-        if kind == CES:
-            ces_result = (inv["customer"][answered], score[answered])
-    return ces_result
+    return surveys.responses[-1]["customer"], surveys.responses[-1]["score"]
 
 
 def relationship_surveys(
@@ -1416,7 +1420,7 @@ def relationship_surveys(
     inv, answered = _invite(rng, NPS, customer, np.full(n_nps, -1), sent, 0.2, cal.end)
     c = inv["customer"]
     q = (
-        7.9
+        9.0
         + np.array([0.4, 0.2, -0.2])[cust.tier[c]]
         - 0.7 * reopens[c]
         - 0.45 * np.log1p(tickets[c])
@@ -1464,7 +1468,7 @@ def survey_frames(rng: np.random.Generator, surveys: Surveys, world: World) -> t
     rank[order] = np.arange(len(order))
     invitations = {k: v[order] for k, v in inv.items()}
     invitations["no"] = np.arange(len(order), dtype=np.int64)
-    for offset, resp in zip(offsets, surveys.responses):
+    for offset, resp in zip(offsets[:-1], surveys.responses, strict=True):
         resp["invitation"] = rank[offset + resp["invitation"]]
     n_responses = sum(len(r["score"]) for r in surveys.responses)
     surveys.responses.append(_open_link_responses(rng, world, max(1, round(0.015 * n_responses))))
@@ -1580,7 +1584,7 @@ def engagement_frame(rng: np.random.Generator, world: World) -> Frame:
     columns = {
         "no": np.arange(n, dtype=np.int64),
         "customer": world.customers.pick(rng, t, weight).astype(np.int64),
-        "at": t,
+        "occurred": t,
         "touchpoint": touchpoint[pair],
         "action": action[pair],
     }
@@ -1588,7 +1592,7 @@ def engagement_frame(rng: np.random.Generator, world: World) -> Frame:
     sql = {
         "event_id": sql_id("EV-", "no", width),
         "customer_id": sql_id("C-", "customer", world.widths["customer"]),
-        "occurred_at": sql_ts("at"),
+        "occurred_at": sql_ts("occurred"),
         "touchpoint": sql_enum(TOUCHPOINTS, "touchpoint"),
         "action": sql_enum(ACTIONS, "action"),
     }
@@ -1601,7 +1605,7 @@ def tasks_frame(rng: np.random.Generator, world: World) -> Frame:
     t = np.sort(sample_times(rng, world.cal, n))
     task = choice(rng, (0.3, 0.2, 0.15, 0.2, 0.15), n)
     expected = np.array([s for _, s in TASKS])[task]
-    duration = expected * rng.lognormal(np.log(0.75), 0.6, n)
+    duration = expected * rng.lognormal(np.log(0.6), 0.5, n)
     abandoned = rng.random(n) < 0.12
     known = rng.random(n) < 0.9
     columns = {
@@ -1678,6 +1682,11 @@ def add_bad_rows(
     return merged, n_bad
 
 
+def _override(kind: int, values: tuple[str, ...], expr: str) -> str:
+    """expr, or one of the rule-breaking values on rows of the given bad-row kind."""
+    return f"CASE WHEN _bad = {kind} THEN {sql_list(values)}[_var + 1] ELSE {expr} END"
+
+
 def select_sql(frame: Frame, table: Table) -> str:
     """SELECT rendering every contract column, in contract order, with bad-row overrides."""
     missing = set(table.column_names) ^ set(frame.sql)
@@ -1688,10 +1697,10 @@ def select_sql(frame: Frame, table: Table) -> str:
     for column in table.column_names:
         expr = frame.sql[column]
         if column == spec.timestamp:
-            expr = f"CASE WHEN _bad = {KIND_TIMESTAMP} THEN {sql_list(BAD_TIMESTAMPS)}[_var + 1] ELSE {expr} END"
+            expr = _override(KIND_TIMESTAMP, BAD_TIMESTAMPS, expr)
         elif column in (spec.enum, spec.boolean):
             values = BAD_BOOLEANS if column == spec.boolean else UNKNOWN_ENUMS
-            expr = f"CASE WHEN _bad = {KIND_ENUM} THEN {sql_list(values)}[_var + 1] ELSE {expr} END"
+            expr = _override(KIND_ENUM, values, expr)
         parts.append(f'{expr} AS "{column}"')
     return "SELECT " + ", ".join(parts) + " FROM frame"
 
@@ -1735,7 +1744,7 @@ class ExportWriter:
         finally:
             self.con.unregister("frame")
         if index:
-            self.progress.update(0)
+            self.progress.update(1)
         return path
 
     def _combine(self, table: str, parts: list[Path]) -> None:
@@ -1808,53 +1817,56 @@ def event_frames(cfg: Config, tk: Tickets, world: World) -> Iterator[Frame]:
         yield events_frame(columns, world)
 
 
+def write_support_tables(writer: ExportWriter, cfg: Config, tk: Tickets, world: World) -> None:
+    """Tickets and their events, agents, calls, chats, self-service and QA reviews."""
+    seed = cfg.seed
+    writer.write("helpdesk_ticket_events", event_frames(cfg, tk, world))
+    writer.write("helpdesk_tickets", [tickets_frame(tk, world)])
+    writer.write("support_agents", [agents_frame(world.agents)])
+    writer.write("telephony_calls", [calls_frame(stream(seed, "calls"), tk, world)])
+    writer.write("chat_sessions", [chats_frame(stream(seed, "chats"), tk, world)])
+    self_service = self_service_frame(stream(seed, "self_service"), tk, world)
+    writer.write("self_service_sessions", [self_service])
+    writer.write("qa_reviews", [qa_frame(stream(seed, "qa"), tk, world)])
+
+
+def write_customer_tables(writer: ExportWriter, cfg: Config, tk: Tickets, world: World) -> None:
+    """Customers, orders, surveys, subscriptions (churn follows support effort), engagement."""
+    seed, customers = cfg.seed, world.customers
+    writer.write("crm_customers", [customers_frame(customers)])
+    subscribes = np.array([0.98, 0.9, 0.55])[customers.tier]
+    has_subscription = stream(seed, "has_subscription").random(customers.n) < subscribes
+    orders = orders_frame(stream(seed, "orders"), world, has_subscription)
+    surveys = Surveys([], [])
+    ces = ticket_surveys(stream(seed, "ticket_surveys"), tk, world, surveys)
+    relationship_surveys(stream(seed, "relationship_surveys"), tk, world, orders, surveys)
+    invitations, responses = survey_frames(stream(seed, "survey_frames"), surveys, world)
+    writer.write("survey_invitations", [invitations])
+    writer.write("survey_responses", [responses])
+    writer.write("shop_orders", [orders])
+    effort = support_effort(tk, customers.n, ces)
+    rng = stream(seed, "subscriptions")
+    writer.write("crm_subscriptions", [subscriptions_frame(rng, world, has_subscription, effort)])
+    writer.write("engagement_events", [engagement_frame(stream(seed, "engagement"), world)])
+    writer.write("product_task_attempts", [tasks_frame(stream(seed, "tasks"), world)])
+
+
 def generate(cfg: Config) -> dict[str, int]:
     """Generate every export table into cfg.out; returns rows written per table."""
     cfg.out.mkdir(parents=True, exist_ok=True)
     _check_vocabulary()
     world = make_world(cfg)
-    seed = cfg.seed
     tk = make_tickets(
-        stream(seed, "tickets"), cfg.tickets, world.cal, world.customers, world.agents
+        stream(cfg.seed, "tickets"), cfg.tickets, world.cal, world.customers, world.agents
     )
-    n_steps = len(load_contract()) + (tk.n - 1) // TICKET_CHUNK
-    with tqdm(
-        total=n_steps, desc="export", unit="table", disable=not cfg.progress, file=sys.stderr
-    ) as bar:
-        writer = ExportWriter(cfg.out, cfg.fmt, seed, cfg.bad_row_rate, bar)
-        write_events = (
-            bar.update(1) or f for i, f in enumerate(event_frames(cfg, tk, world)) if i or f
-        )
-        writer.write("helpdesk_ticket_events", write_events)
-        writer.write("helpdesk_tickets", [tickets_frame(tk, world)])
-        writer.write("support_agents", [agents_frame(world.agents)])
-        writer.write("crm_customers", [customers_frame(world.customers)])
-        writer.write("telephony_calls", [calls_frame(stream(seed, "calls"), tk, world)])
-        writer.write("chat_sessions", [chats_frame(stream(seed, "chats"), tk, world)])
-        writer.write(
-            "self_service_sessions", [self_service_frame(stream(seed, "self_service"), tk, world)]
-        )
-        writer.write("qa_reviews", [qa_frame(stream(seed, "qa"), tk, world)])
-        tier = world.customers.tier
-        has_subscription = (
-            stream(seed, "has_subscription").random(world.customers.n)
-            < np.array([0.98, 0.9, 0.55])[tier]
-        )
-        orders = orders_frame(stream(seed, "orders"), world, has_subscription)
-        surveys = Surveys([], [])
-        ces = ticket_surveys(stream(seed, "ticket_surveys"), tk, world, surveys)
-        relationship_surveys(stream(seed, "relationship_surveys"), tk, world, orders, surveys)
-        invitations, responses = survey_frames(stream(seed, "survey_frames"), surveys, world)
-        writer.write("survey_invitations", [invitations])
-        writer.write("survey_responses", [responses])
-        writer.write("shop_orders", [orders])
-        effort = support_effort(tk, world.customers.n, ces)
-        writer.write(
-            "crm_subscriptions",
-            [subscriptions_frame(stream(seed, "subscriptions"), world, has_subscription, effort)],
-        )
-        writer.write("engagement_events", [engagement_frame(stream(seed, "engagement"), world)])
-        writer.write("product_task_attempts", [tasks_frame(stream(seed, "tasks"), world)])
+    steps = len(load_contract()) + (tk.n - 1) // TICKET_CHUNK  # tables + extra event chunks
+    progress = tqdm(
+        total=steps, desc="export", unit="step", disable=not cfg.progress, file=sys.stderr
+    )
+    with progress:
+        writer = ExportWriter(cfg.out, cfg.fmt, cfg.seed, cfg.bad_row_rate, progress)
+        write_support_tables(writer, cfg, tk, world)
+        write_customer_tables(writer, cfg, tk, world)
     return writer.rows
 
 

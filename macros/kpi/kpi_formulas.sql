@@ -75,7 +75,9 @@
 {% macro kpi_ci_low(method, numerator, denominator, squares) -%}
     case
         when {{ denominator }} is null or {{ denominator }} <= 0 then null
-        when {{ method }} = 'share' then {{ wilson_bound(numerator, denominator, -1) }}
+        -- least/greatest with the value: the Wilson interval contains p, also in floating point
+        when {{ method }} = 'share'
+            then least({{ kpi_value(method, numerator, denominator) }}, {{ wilson_bound(numerator, denominator, -1) }})
         when {{ method }} = 'nps'
             then greatest(-100.0, {{ kpi_value(method, numerator, denominator) }}
                 - {{ _kpi_half_width(method, numerator, denominator, squares) }})
@@ -89,7 +91,8 @@
 {% macro kpi_ci_high(method, numerator, denominator, squares) -%}
     case
         when {{ denominator }} is null or {{ denominator }} <= 0 then null
-        when {{ method }} = 'share' then {{ wilson_bound(numerator, denominator, 1) }}
+        when {{ method }} = 'share'
+            then greatest({{ kpi_value(method, numerator, denominator) }}, {{ wilson_bound(numerator, denominator, 1) }})
         when {{ method }} = 'nps'
             then least(100.0, {{ kpi_value(method, numerator, denominator) }}
                 + {{ _kpi_half_width(method, numerator, denominator, squares) }})
