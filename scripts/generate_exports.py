@@ -18,7 +18,7 @@ re-delivered duplicates are mixed into every table. Rule-breaking rows get fresh
 other table references them.
 
 Everything is vectorised with numpy and written by DuckDB; the output is byte-identical for the
-same arguments. Example (2 M tickets, ~10 M ticket events, a few minutes on 2 cores):
+same arguments. Example (2 M tickets, ~15 M ticket events: ~40 s and ~1 GiB on 2 cores):
 
     python scripts/generate_exports.py --out /tmp/exports --tickets 2000000
 """
