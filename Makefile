@@ -32,7 +32,8 @@ run: setup
 lint: setup
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
-	$(BIN)/sqlfluff lint models tests/singular
+	mkdir -p warehouse  # sqlfluff's dbt templater opens the profile's database
+	CX_WAREHOUSE_DB=warehouse/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses
 
 unit: setup
 	$(BIN)/pytest
