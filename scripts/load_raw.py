@@ -3,7 +3,8 @@
 For every table of the raw contract (scripts/raw_contract.py) the loader looks in DATA for
 `<table>.csv`, `<table>.csv.gz`, `<table>.parquet`, or a folder `<table>/` of such files, and
 (re)creates `raw.<table>` with every contract column as VARCHAR, exactly as exported, plus
-lineage columns `_source_file` and `_row_number`. Typing and validation happen in dbt staging,
+lineage columns `_load_batch` (1 for a full load, one more for each `--append`), `_source_file`
+and `_row_number`. Typing and validation happen in dbt staging,
 so a bad value is quarantined with its reason rather than lost at load time.
 
 - A table whose file is absent is created empty, with a warning: its KPIs simply have no rows.
@@ -12,6 +13,8 @@ so a bad value is quarantined with its reason rather than lost at load time.
 - A CSV line that cannot be split into the header's columns is not dropped: DuckDB's reject
   store captures it and the loader copies it to `raw._load_rejects` with its reason.
 - Loading the same directory twice gives the same warehouse (tables are replaced).
+- `--append` adds the files as a new load batch (e.g. one more day of exports); dbt's incremental
+  models then process that batch only.
 """
 
 from __future__ import annotations
@@ -82,13 +85,16 @@ def file_columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     return {str(row[0]).strip().lower(): str(row[0]) for row in described}
 
 
-def select_sql(table: Table, path: Path, columns: dict[str, str], source_file: str) -> str:
+def select_sql(
+    table: Table, path: Path, columns: dict[str, str], source_file: str, batch: int
+) -> str:
     parts = []
     for column in table.column_names:
         if column in columns:
             parts.append(f"cast({quote(columns[column])} as varchar) as {quote(column)}")
         else:
             parts.append(f"cast(null as varchar) as {quote(column)}")
+    parts.append(f"{batch} as _load_batch")
     parts.append(f"{literal(source_file)} as _source_file")
     parts.append("row_number() over () as _row_number")
     return f"select {', '.join(parts)} from {reader_sql(path)}"
@@ -97,12 +103,13 @@ def select_sql(table: Table, path: Path, columns: dict[str, str], source_file: s
 def empty_table_sql(table: Table) -> str:
     columns = ", ".join(f"cast(null as varchar) as {quote(c)}" for c in table.column_names)
     return (
-        f"select {columns}, cast(null as varchar) as _source_file,"
+        f"select {columns}, cast(null as integer) as _load_batch,"
+        " cast(null as varchar) as _source_file,"
         " cast(null as bigint) as _row_number limit 0"
     )
 
 
-def copy_rejects(con: duckdb.DuckDBPyConnection, table: str, source_file: str) -> int:
+def copy_rejects(con: duckdb.DuckDBPyConnection, table: str, source_file: str, batch: int) -> int:
     """Append DuckDB's rejected CSV lines of the last scan to raw._load_rejects."""
     exists = con.execute(
         "select count(*) from duckdb_tables() where table_name = 'reject_errors'"
@@ -113,7 +120,7 @@ def copy_rejects(con: duckdb.DuckDBPyConnection, table: str, source_file: str) -
         f"""
         insert into {REJECTS_TABLE}
         select {literal(table)}, {literal(source_file)}, line, cast(error_type as varchar),
-               csv_line, error_message
+               csv_line, error_message, {batch}
         from reject_errors
         """
     )
@@ -124,32 +131,59 @@ def copy_rejects(con: duckdb.DuckDBPyConnection, table: str, source_file: str) -
 
 
 def load_table(
-    con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, append: bool
+    con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, append: bool, batch: int
 ) -> TableLoad:
     result = TableLoad(table=table.name)
     started = time.perf_counter()
     target = f"{RAW_SCHEMA}.{quote(table.name)}"
     files = find_files(data_dir, table.name)
-    if not append:
+    if not append or not table_exists(con, table.name):
         con.execute(f"create or replace table {target} as {empty_table_sql(table)}")
     if not files:
         result.warnings.append(f"no file for {table.name} in {data_dir}: loaded as an empty table")
     for path in files:
         source_file = str(path.relative_to(data_dir))
         result.files.append(source_file)
-        columns = file_columns(con, path)
+        try:
+            columns = file_columns(con, path)
+        except duckdb.Error as error:
+            reason = str(error).splitlines()[0]
+            raise SystemExit(f"error: cannot read {path} as {table.name}: {reason}") from error
         missing = [c for c in table.column_names if c not in columns]
         extra = sorted(set(columns) - set(table.column_names))
         if missing:
             result.warnings.append(f"{source_file}: missing columns loaded as null: {missing}")
         if extra:
             result.warnings.append(f"{source_file}: extra columns ignored: {extra}")
-        con.execute(f"insert into {target} {select_sql(table, path, columns, source_file)}")
-        result.rejected_lines += copy_rejects(con, table.name, source_file)
+        insert = select_sql(table, path, columns, source_file, batch)
+        con.execute(f"insert into {target} {insert}")
+        result.rejected_lines += copy_rejects(con, table.name, source_file, batch)
     count = con.execute(f"select count(*) from {target}").fetchone()
     result.rows = int(count[0]) if count else 0
     result.seconds = time.perf_counter() - started
     return result
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+        [RAW_SCHEMA, table],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def next_batch(con: duckdb.DuckDBPyConnection, contract: dict[str, Table], append: bool) -> int:
+    """1 for a full load; for an append, one more than the highest batch already loaded."""
+    if not append:
+        return 1
+    highest = 0
+    for name in contract:
+        if table_exists(con, name):
+            found = con.execute(
+                f"select max(_load_batch) from {RAW_SCHEMA}.{quote(name)}"
+            ).fetchone()
+            highest = max(highest, int(found[0] or 0) if found else 0)
+    return highest + 1
 
 
 def load_directory(
@@ -165,15 +199,16 @@ def load_directory(
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     reject_columns = (
         "table_name varchar, source_file varchar, line bigint, error_type varchar,"
-        " csv_line varchar, error_message varchar"
+        " csv_line varchar, error_message varchar, load_batch integer"
     )
     if append:
         con.execute(f"create table if not exists {REJECTS_TABLE} ({reject_columns})")
     else:
         con.execute(f"create or replace table {REJECTS_TABLE} ({reject_columns})")
+    batch = next_batch(con, contract, append)
     results = []
     for index, table in enumerate(contract.values(), start=1):
-        result = load_table(con, data_dir, table, append)
+        result = load_table(con, data_dir, table, append, batch)
         results.append(result)
         if not quiet:
             rate = result.rows / result.seconds if result.seconds > 0 else 0.0

@@ -1,7 +1,8 @@
 """Build the warehouse from a directory of exports, end to end.
 
 Steps, each timed and stopped at the first failure:
-  1. land the export files in the `raw` schema (scripts/load_raw.py);
+  1. land the export files in the `raw` schema (scripts/load_raw.py); with --append as a new
+     load batch next to what is there (e.g. one more day), so that step 3 is incremental;
   2. great-expectations gate on the raw layer (scripts/validate_quality.py --suite raw);
   3. `dbt seed` and `dbt build` (models, data tests and unit tests);
   4. great-expectations gate on the marts (--suite marts), writing Data Docs;
@@ -66,6 +67,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=PROJECT_ROOT / "target" / "data_docs",
         help="where great-expectations writes Data Docs (default target/data_docs)",
     )
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="add DATA as a new load batch and build incrementally (default: replace everything)",
+    )
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
+    )
     parser.add_argument("--skip-validation", action="store_true", help="skip both GE gates")
     parser.add_argument("--no-summary", action="store_true", help="do not print the KPI summary")
     return parser.parse_args(argv)
@@ -78,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     total = time.perf_counter()
 
     started = step(f"1/5 landing {args.data} in {args.db}")
-    load_raw.load_directory(args.data, args.db)
+    load_raw.load_directory(args.data, args.db, append=args.append)
     done(started)
 
     validate = [python, str(SCRIPTS / "validate_quality.py"), "--db", str(args.db)]
@@ -89,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         done(started)
 
     started = step("3/5 dbt seed + dbt build")
-    run(dbt_command("seed", "--quiet"), env)
-    run(dbt_command("build"), env)
+    run(dbt_command("seed", "--quiet", "--full-refresh"), env)
+    # A full load replaces the raw layer, so the incremental models must start over too.
+    full_refresh = args.full_refresh or not args.append
+    run(dbt_command("build", *(["--full-refresh"] if full_refresh else [])), env)
     done(started)
 
     if not args.skip_validation:

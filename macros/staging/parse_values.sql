@@ -56,22 +56,48 @@
 {%- endmacro %}
 
 
-{% macro row_to_json(column_names) -%}
-    {{ return(adapter.dispatch('row_to_json', 'cx_warehouse')(column_names)) }}
+{# row_to_json(column_names, prefix=''): the columns <prefix><name> as one JSON object keyed <name>. #}
+{% macro row_to_json(column_names, prefix='') -%}
+    {{ return(adapter.dispatch('row_to_json', 'cx_warehouse')(column_names, prefix)) }}
 {%- endmacro %}
 
-{% macro duckdb__row_to_json(column_names) -%}
+{% macro duckdb__row_to_json(column_names, prefix='') -%}
     cast(to_json(struct_pack(
         {%- for name in column_names %}
-        {{ adapter.quote(name) }} := {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {{ adapter.quote(name) }} := {{ adapter.quote(prefix ~ name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     )) as varchar)
 {%- endmacro %}
 
-{% macro default__row_to_json(column_names) -%}
+{% macro default__row_to_json(column_names, prefix='') -%}
     to_json(named_struct(
         {%- for name in column_names %}
-        '{{ name }}', {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        '{{ name }}', {{ adapter.quote(prefix ~ name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+
+{#
+    row_fingerprint(column_names): a 128-bit fingerprint (md5) of the raw values, the identity of
+    an exact re-delivery. A null and an empty text differ; so do values split differently.
+#}
+{% macro row_fingerprint(column_names) -%}
+    {{ return(adapter.dispatch('row_fingerprint', 'cx_warehouse')(column_names)) }}
+{%- endmacro %}
+
+{% macro duckdb__row_fingerprint(column_names) -%}
+    md5_number(concat_ws(chr(31),
+        {%- for name in column_names %}
+        coalesce({{ adapter.quote(name) }}, chr(0)){{ ',' if not loop.last }}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+{% macro default__row_fingerprint(column_names) -%}
+    md5(concat_ws(chr(31),
+        {%- for name in column_names %}
+        coalesce({{ adapter.quote(name) }}, chr(0)){{ ',' if not loop.last }}
         {%- endfor %}
     ))
 {%- endmacro %}

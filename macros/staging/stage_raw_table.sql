@@ -6,13 +6,24 @@
     not_before; table `meta`: primary_key, row_checks). One row out per raw row in, with:
       - every contract column cast to its type (ids trimmed, enums trimmed + lowercased,
         timestamps converted to UTC, booleans from true/false/1/0/yes/no);
-      - _row_status: 'staged', 'duplicate' (an exact re-delivery of an earlier raw row) or
-        'quarantined' (breaks the contract);
+      - _row_status:
+          'duplicate'    byte-identical to an earlier raw row (any load batch);
+          'quarantined'  breaks the contract, or repeats the key of an earlier row of the same
+                         load batch with other values (the first is kept);
+          'superseded'   a valid row whose key comes again, valid, in a later load batch
+                         (an updated re-export: the latest batch wins);
+          'staged'       everything else;
       - _quarantine_reason: every rule the row breaks, separated by '; ';
-      - _raw_row: the raw values as JSON (read only by the quarantine model);
-      - _source_file, _row_number: lineage from the loader.
-    The stg_ model keeps the 'staged' rows; audit_quarantined_rows keeps the rest, so every raw
-    row is accounted for (tests/singular/assert_raw_rows_reconcile.sql).
+      - _raw_row: the raw values as JSON, for quarantined rows and duplicates;
+      - _raw_fingerprint: md5 of the raw values, the identity of an exact re-delivery;
+      - _load_batch, _source_file, _row_number, _row_key: lineage from the loader.
+    Incremental (model config unique_key='_row_key'): a run reads only the load batches it has
+    not seen, and re-emits as 'superseded' the staged rows whose key the new batches update, so
+    an incremental run and a full rebuild give the same rows.
+    Cost: windows run only over the few rows that share a fingerprint or a key (found by
+    aggregation), never over the whole table.
+    The stg_ model keeps the 'staged' rows; audit_quarantined_rows keeps the quarantined ones,
+    so every raw row is accounted for (tests/singular/assert_raw_rows_reconcile.sql).
 #}
 {% macro stage_raw_table(source_name, table_name) %}
     {%- set source_relation = source(source_name, table_name) -%}
@@ -27,70 +38,251 @@
         {%- set row_checks = node.meta.get('row_checks', []) -%}
         {%- set columns = node.columns.values() | list -%}
         {%- set column_names = columns | map(attribute='name') | list -%}
+        {%- set new_batches -%}
+            {%- if is_incremental() -%}
+            where _load_batch > (select coalesce(max(earlier._load_batch), 0) from {{ this }} as earlier)
+            {%- endif -%}
+        {%- endset -%}
 with
 
-source as (
-    select * from {{ source_relation }}
-),
-
-typed as (
+fingerprints as (
+    -- narrow and cheap: lineage, key and fingerprint of every raw row of the new load batches
     select
+        _load_batch,
         _source_file,
         _row_number,
-        {%- for column in columns %}
-        {%- set raw = adapter.quote(column.name) %}
-        {%- set kind = column.meta.get('type', 'text') %}
-        {%- if kind == 'id' %}
-        {{ clean_id(raw) }} as {{ column.name }},
-        {%- elif kind == 'enum' %}
-        {{ normalise_enum(raw) }} as {{ column.name }},
-        {%- elif kind == 'timestamp' %}
-        {{ parse_timestamp(raw) }} as {{ column.name }},
-        {%- elif kind == 'boolean' %}
-        {{ parse_boolean(raw) }} as {{ column.name }},
-        {%- elif kind in ('integer', 'decimal') %}
-        {{ parse_number(raw, kind) }} as {{ column.name }},
-        {%- else %}
-        nullif({{ raw }}, '') as {{ column.name }},
-        {%- endif %}
-        {%- endfor %}
-        {{ row_to_json(column_names) }} as _raw_row,
-        concat_ws(
-            '; ',
-            {%- for column in columns %}
-            {%- set raw = adapter.quote(column.name) %}
-            {%- set kind = column.meta.get('type', 'text') %}
-            {%- if column.meta.get('required') %}
-            case when nullif(trim({{ raw }}), '') is null then 'missing {{ column.name }}' end,
-            {%- endif %}
-            {%- if kind == 'timestamp' %}
-            case
-                when nullif(trim({{ raw }}), '') is not null and {{ parse_timestamp(raw) }} is null
-                    then 'unparseable timestamp in {{ column.name }}'
-            end,
-            {%- elif kind == 'boolean' %}
-            case
-                when nullif(trim({{ raw }}), '') is not null and {{ parse_boolean(raw) }} is null
-                    then 'unparseable boolean in {{ column.name }}'
-            end,
-            {%- elif kind in ('integer', 'decimal') %}
-            case
-                when nullif(trim({{ raw }}), '') is not null and {{ parse_number(raw, kind) }} is null
-                    then 'not a{{ "n integer" if kind == "integer" else " number" }} in {{ column.name }}'
-            end,
-            {%- elif kind == 'enum' %}
-            case
-                when {{ normalise_enum(raw) }} not in ('{{ column.meta["values"] | join("', '") }}')
-                    then 'unknown {{ column.name }} value'
-            end,
-            {%- endif %}
-            {%- endfor %}
-            null
-        ) as _parse_reasons
-    from source
+        {{ clean_id(adapter.quote(primary_key)) }} as _key,
+        {{ row_fingerprint(column_names) }} as _raw_fingerprint
+    from {{ source_relation }}
+    {{ new_batches }}
+),
+
+repeated_fingerprints as (
+    select _raw_fingerprint
+    from fingerprints
+    group by _raw_fingerprint
+    having count(*) > 1
+    {%- if is_incremental() %}
+    union
+    select fingerprints._raw_fingerprint
+    from fingerprints
+    where fingerprints._raw_fingerprint in (select earlier._raw_fingerprint from {{ this }} as earlier)
+    {%- endif %}
+),
+
+repeated_keys as (
+    select _key
+    from fingerprints
+    where _key is not null
+    group by _key
+    having count(*) > 1
+),
+
+suspect_lineage as (
+    select
+        _load_batch,
+        _source_file,
+        _row_number
+    from fingerprints
+    where
+        _raw_fingerprint in (select repeated_fingerprints._raw_fingerprint from repeated_fingerprints)
+        or _key in (select repeated_keys._key from repeated_keys)
+),
+
+suspects as (
+    -- the few raw rows that share a fingerprint or a key with another row
+    select raw_rows.*
+    from suspect_lineage
+    inner join {{ source_relation }} as raw_rows
+        on
+            suspect_lineage._load_batch = raw_rows._load_batch
+            and suspect_lineage._source_file = raw_rows._source_file
+            and suspect_lineage._row_number = raw_rows._row_number
+),
+
+suspect_states as (
+    select
+        _load_batch,
+        _source_file,
+        _row_number,
+        {{ primary_key }} as _key,
+        _raw_fingerprint,
+        _rule_reason is null as _is_valid
+    from (
+        {{ _stage_typed_checked('suspects', columns, row_checks) | indent(8) }}
+    ) as suspect_rows
+),
+
+duplicates as (
+    -- byte-identical to an earlier raw row (this run or an earlier one): a re-delivery
+    select
+        _load_batch,
+        _source_file,
+        _row_number
+    from (
+        select
+            *,
+            row_number() over (
+                partition by _raw_fingerprint
+                order by _load_batch, _source_file, _row_number
+            ) > 1
+            {%- if is_incremental() %}
+            or _raw_fingerprint in (select earlier._raw_fingerprint from {{ this }} as earlier)
+            {%- endif %} as _is_duplicate
+        from suspect_states
+        where _raw_fingerprint in (select repeated_fingerprints._raw_fingerprint from repeated_fingerprints)
+    ) as fingerprinted
+    where _is_duplicate
+),
+
+candidates as (
+    -- valid suspects that are not duplicates: the ones the key rules apply to
+    select suspect_states.*
+    from suspect_states
+    left join duplicates
+        on
+            suspect_states._load_batch = duplicates._load_batch
+            and suspect_states._source_file = duplicates._source_file
+            and suspect_states._row_number = duplicates._row_number
+    where suspect_states._is_valid and duplicates._row_number is null
+),
+
+key_versions as (
+    select
+        *,
+        -- a second row with the same key but other values within one load batch
+        row_number() over (
+            partition by _key, _load_batch
+            order by _source_file, _row_number
+        ) as _key_version
+    from candidates
+),
+
+key_recency as (
+    select
+        *,
+        -- the latest batch's version wins; earlier batches' versions are superseded
+        row_number() over (partition by _key order by _load_batch desc) as _key_recency
+    from key_versions
+    where _key_version = 1
+),
+
+exceptions as (
+    select
+        _load_batch,
+        _source_file,
+        _row_number,
+        'duplicate' as _row_status
+    from duplicates
+    union all
+    select
+        _load_batch,
+        _source_file,
+        _row_number,
+        'conflict' as _row_status
+    from key_versions
+    where _key_version > 1
+    union all
+    select
+        _load_batch,
+        _source_file,
+        _row_number,
+        'superseded' as _row_status
+    from key_recency
+    where _key_recency > 1
 ),
 
 checked as (
+    {{ _stage_typed_checked(source_relation ~ ' ' ~ new_batches, columns, row_checks) | indent(4) }}
+),
+
+statuses as (
+    select
+        checked.*,
+        case
+            when exceptions._row_status = 'duplicate' then 'duplicate'
+            when checked._rule_reason is not null or exceptions._row_status = 'conflict' then 'quarantined'
+            when exceptions._row_status = 'superseded' then 'superseded'
+            else 'staged'
+        end as _row_status,
+        case
+            when exceptions._row_status = 'duplicate' then null
+            when exceptions._row_status = 'conflict'
+                then 'duplicate {{ primary_key }} with different values in one load (first kept)'
+            else checked._rule_reason
+        end as _quarantine_reason
+    from checked
+    left join exceptions
+        on
+            checked._load_batch = exceptions._load_batch
+            and checked._source_file = exceptions._source_file
+            and checked._row_number = exceptions._row_number
+),
+
+new_rows as (
+    select
+        {%- for name in column_names %}
+        {{ name }},
+        {%- endfor %}
+        _row_status,
+        _quarantine_reason,
+        case
+            when _row_status in ('quarantined', 'duplicate') then {{ row_to_json(column_names, '_raw__') }}
+        end as _raw_row,
+        _raw_fingerprint,
+        _load_batch,
+        _source_file,
+        _row_number,
+        cast(_load_batch as varchar) || ':' || _source_file || ':' || cast(_row_number as varchar)
+            as _row_key
+    from statuses
+),
+
+{%- if is_incremental() %}
+
+updated_rows as (
+    -- staged rows of earlier runs whose key the new batches deliver again, valid: superseded
+    select
+        {%- for name in column_names %}
+        earlier.{{ name }},
+        {%- endfor %}
+        'superseded' as _row_status,
+        cast(null as varchar) as _quarantine_reason,
+        earlier._raw_row,
+        earlier._raw_fingerprint,
+        earlier._load_batch,
+        earlier._source_file,
+        earlier._row_number,
+        earlier._row_key
+    from {{ this }} as earlier
+    where
+        earlier._row_status = 'staged'
+        and earlier.{{ primary_key }} in (
+            select new_rows.{{ primary_key }} from new_rows where new_rows._row_status = 'staged'
+        )
+),
+{%- endif %}
+
+final as (
+    select * from new_rows
+    {%- if is_incremental() %}
+    union all
+    select * from updated_rows
+    {%- endif %}
+)
+
+select * from final
+    {%- endif -%}
+{% endmacro %}
+
+
+{#
+    _stage_typed_checked(relation, columns, row_checks): the SELECT that types every contract
+    column of `relation` (raw rows), keeps the raw values as _raw__<name>, fingerprints them and
+    lists every contract rule the row breaks in _rule_reason. Internal to stage_raw_table.
+#}
+{% macro _stage_typed_checked(relation, columns, row_checks) -%}
+    {%- set column_names = columns | map(attribute='name') | list -%}
     select
         *,
         nullif(concat_ws(
@@ -115,56 +307,64 @@ checked as (
             {%- endfor %}
             null
         ), '') as _rule_reason
-    from typed
-),
-
-deliveries as (
-    select
-        *,
-        -- the n-th delivery of byte-identical raw values: n > 1 is a re-delivered duplicate
-        row_number() over (
-            partition by _raw_row
-            order by _source_file, _row_number
-        ) as _delivery_number
-    from checked
-),
-
-key_versions as (
-    select
-        *,
-        -- among valid first deliveries, a second row with the same key but other values
-        case
-            when _delivery_number = 1 and _rule_reason is null
-                then row_number() over (
-                    partition by {{ primary_key }}, (_delivery_number = 1 and _rule_reason is null)
-                    order by _source_file, _row_number
-                )
-        end as _key_version
-    from deliveries
-),
-
-final as (
-    select
-        {%- for name in column_names %}
-        {{ name }},
-        {%- endfor %}
-        case
-            when _delivery_number > 1 then 'duplicate'
-            when _rule_reason is not null or _key_version > 1 then 'quarantined'
-            else 'staged'
-        end as _row_status,
-        case
-            when _delivery_number > 1 then null
-            when _key_version > 1
-                then 'duplicate {{ primary_key }} with different values (first delivery kept)'
-            else _rule_reason
-        end as _quarantine_reason,
-        _raw_row,
-        _source_file,
-        _row_number
-    from key_versions
-)
-
-select * from final
-    {%- endif -%}
-{% endmacro %}
+    from (
+        select
+            _load_batch,
+            _source_file,
+            _row_number,
+            {%- for column in columns %}
+            {%- set raw = adapter.quote(column.name) %}
+            {%- set kind = column.meta.get('type', 'text') %}
+            {%- if kind == 'id' %}
+            {{ clean_id(raw) }} as {{ column.name }},
+            {%- elif kind == 'enum' %}
+            {{ normalise_enum(raw) }} as {{ column.name }},
+            {%- elif kind == 'timestamp' %}
+            {{ parse_timestamp(raw) }} as {{ column.name }},
+            {%- elif kind == 'boolean' %}
+            {{ parse_boolean(raw) }} as {{ column.name }},
+            {%- elif kind in ('integer', 'decimal') %}
+            {{ parse_number(raw, kind) }} as {{ column.name }},
+            {%- else %}
+            nullif({{ raw }}, '') as {{ column.name }},
+            {%- endif %}
+            {%- endfor %}
+            {%- for name in column_names %}
+            {{ adapter.quote(name) }} as {{ adapter.quote('_raw__' ~ name) }},
+            {%- endfor %}
+            {{ row_fingerprint(column_names) }} as _raw_fingerprint,
+            concat_ws(
+                '; ',
+                {%- for column in columns %}
+                {%- set raw = adapter.quote(column.name) %}
+                {%- set kind = column.meta.get('type', 'text') %}
+                {%- if column.meta.get('required') %}
+                case when nullif(trim({{ raw }}), '') is null then 'missing {{ column.name }}' end,
+                {%- endif %}
+                {%- if kind == 'timestamp' %}
+                case
+                    when nullif(trim({{ raw }}), '') is not null and {{ parse_timestamp(raw) }} is null
+                        then 'unparseable timestamp in {{ column.name }}'
+                end,
+                {%- elif kind == 'boolean' %}
+                case
+                    when nullif(trim({{ raw }}), '') is not null and {{ parse_boolean(raw) }} is null
+                        then 'unparseable boolean in {{ column.name }}'
+                end,
+                {%- elif kind in ('integer', 'decimal') %}
+                case
+                    when nullif(trim({{ raw }}), '') is not null and {{ parse_number(raw, kind) }} is null
+                        then 'not a{{ "n integer" if kind == "integer" else " number" }} in {{ column.name }}'
+                end,
+                {%- elif kind == 'enum' %}
+                case
+                    when {{ normalise_enum(raw) }} not in ('{{ column.meta["values"] | join("', '") }}')
+                        then 'unknown {{ column.name }} value'
+                end,
+                {%- endif %}
+                {%- endfor %}
+                null
+            ) as _parse_reasons
+        from {{ relation }}
+    ) as typed
+{%- endmacro %}

@@ -1,4 +1,5 @@
--- Where every raw row went, per export table: raw rows = staged + duplicates + quarantined
+-- Where every raw row went, per export table:
+-- raw rows = staged + duplicates + superseded (updated by a later load) + quarantined
 -- (tests/singular/assert_raw_rows_reconcile.sql holds this against the raw tables themselves).
 with
 
@@ -9,6 +10,7 @@ row_statuses as (
         count(*) as raw_rows,
         sum(case when _row_status = 'staged' then 1 else 0 end) as staged_rows,
         sum(case when _row_status = 'duplicate' then 1 else 0 end) as duplicate_rows,
+        sum(case when _row_status = 'superseded' then 1 else 0 end) as superseded_rows,
         sum(case when _row_status = 'quarantined' then 1 else 0 end) as quarantined_rows
     from {{ ref(model.base) }}
     {%- if not loop.last %}
@@ -31,6 +33,7 @@ final as (
         row_statuses.raw_rows,
         coalesce(row_statuses.staged_rows, 0) as staged_rows,
         coalesce(row_statuses.duplicate_rows, 0) as duplicate_rows,
+        coalesce(row_statuses.superseded_rows, 0) as superseded_rows,
         coalesce(row_statuses.quarantined_rows, 0) as quarantined_rows,
         coalesce(unreadable.unreadable_lines, 0) as unreadable_lines
     from row_statuses

@@ -106,25 +106,25 @@ def test_every_raw_row_is_accounted_for(e2e_warehouse, query):
     rows = query(
         e2e_warehouse,
         """
-        select source_table, raw_rows, staged_rows, duplicate_rows, quarantined_rows,
-               unreadable_lines
+        select source_table, raw_rows, staged_rows, duplicate_rows, superseded_rows,
+               quarantined_rows, unreadable_lines
         from audit.audit_row_reconciliation
         where raw_rows > 0 or unreadable_lines > 0
         order by source_table
         """,
     )
     assert rows == [
-        ("chat_sessions", 1, 1, 0, 0, 1),  # CH2 has 10 fields for 9 columns
-        ("crm_customers", 8, 6, 1, 1, 0),  # C3 re-delivered; C2 again with another tier
-        ("crm_subscriptions", 7, 6, 0, 1, 0),  # S7 ends before it starts
-        ("helpdesk_ticket_events", 35, 34, 0, 1, 0),  # E34 'yesterday'
-        ("helpdesk_tickets", 11, 9, 1, 1, 0),  # T1 re-delivered; T10 channel 'fax'
-        ("self_service_sessions", 2, 2, 0, 0, 0),
-        ("shop_orders", 3, 3, 0, 0, 0),
-        ("support_agents", 3, 3, 0, 0, 0),
-        ("survey_invitations", 15, 15, 0, 0, 0),
-        ("survey_responses", 18, 16, 0, 2, 0),  # R17 score 6 of 1-5; R18 nps on 1-5
-        ("telephony_calls", 5, 4, 0, 1, 0),  # CL5 ends before it is offered
+        ("chat_sessions", 1, 1, 0, 0, 0, 1),  # CH2 has 10 fields for 9 columns
+        ("crm_customers", 8, 6, 1, 0, 1, 0),  # C3 re-delivered; C2 again with another tier
+        ("crm_subscriptions", 7, 6, 0, 0, 1, 0),  # S7 ends before it starts
+        ("helpdesk_ticket_events", 35, 34, 0, 0, 1, 0),  # E34 'yesterday'
+        ("helpdesk_tickets", 11, 9, 1, 0, 1, 0),  # T1 re-delivered; T10 channel 'fax'
+        ("self_service_sessions", 2, 2, 0, 0, 0, 0),
+        ("shop_orders", 3, 3, 0, 0, 0, 0),
+        ("support_agents", 3, 3, 0, 0, 0, 0),
+        ("survey_invitations", 15, 15, 0, 0, 0, 0),
+        ("survey_responses", 18, 16, 0, 0, 2, 0),  # R17 score 6 of 1-5; R18 nps on 1-5
+        ("telephony_calls", 5, 4, 0, 0, 1, 0),  # CL5 ends before it is offered
     ]
 
 
@@ -144,7 +144,7 @@ def test_quarantine_keeps_reason_and_raw_values(e2e_warehouse, query):
         " where source_table in ('survey_responses', 'crm_customers') order by record_key",
     )
     assert reasons == [
-        ("C2", "duplicate customer_id with different values (first delivery kept)"),
+        ("C2", "duplicate customer_id with different values in one load (first kept)"),
         ("R17", "score outside its scale"),
         ("R18", "scale not allowed for the survey_type; score outside its scale"),
     ]

@@ -1,5 +1,6 @@
 -- Every raw row is accounted for: for each export table, the rows of the raw table equal the
--- staged rows (counted in the stg_ model itself) + exact duplicates + quarantined rows.
+-- staged rows (counted in the stg_ model itself) + exact duplicates + rows superseded by a later
+-- load + quarantined rows.
 -- Returns the tables that do not reconcile.
 with
 
@@ -14,6 +15,10 @@ counts as (
             where _row_status = 'duplicate'
         ) as duplicate_rows,
         (
+            select count(*) from {{ ref(model.base) }}
+            where _row_status = 'superseded'
+        ) as superseded_rows,
+        (
             select count(*) from {{ ref('audit_quarantined_rows') }}
             where
                 source_table = '{{ model.table }}'
@@ -27,4 +32,4 @@ counts as (
 
 select *
 from counts
-where raw_rows != staged_rows + duplicate_rows + quarantined_rows
+where raw_rows != staged_rows + duplicate_rows + superseded_rows + quarantined_rows

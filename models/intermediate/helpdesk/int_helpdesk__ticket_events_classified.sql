@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- One row per staged ticket event, classified by who acted and what it counts as
 -- (DECISIONLOG.md: "What counts as an agent reply").
 with

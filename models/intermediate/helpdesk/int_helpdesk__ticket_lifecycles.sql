@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- One row per staged ticket: when it was first answered and resolved, how often it was
 -- reopened, and how much work it took. Tickets without events keep null times and zero counts.
 with

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- churn_rate and retention_rate per period grain, overall and per customer tier, from the
 -- customer activity spans (kpi-catalog.md "Attribution"; DECISIONLOG.md "Churn and retention").
 -- For a period P = [start, next start):

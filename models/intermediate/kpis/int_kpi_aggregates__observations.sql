@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- Observation-based KPIs rolled up to every period grain and breakdown.
 with
 

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- Every KPI aggregate with its value, 95 % confidence interval and low-sample flag, computed
 -- by the formulas of macros/kpi/kpi_formulas.sql for the KPI's method (seed kpi_definitions).
 with

@@ -14,7 +14,8 @@ final as (
         outcome,
         agent_id,
         wrap_up_seconds,
-        ticket_id
+        ticket_id,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

@@ -13,7 +13,8 @@ final as (
         customer_tier,
         signed_up_at,
         acquisition_channel,
-        referred_by_customer_id
+        referred_by_customer_id,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

@@ -11,7 +11,8 @@ final as (
         plan,
         started_at,
         ended_at,
-        monthly_amount
+        monthly_amount,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

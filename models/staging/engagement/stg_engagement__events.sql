@@ -10,7 +10,8 @@ final as (
         customer_id,
         occurred_at,
         touchpoint,
-        action
+        action,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

@@ -11,7 +11,8 @@ final as (
         task_name,
         started_at,
         completed_at,
-        expected_seconds
+        expected_seconds,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

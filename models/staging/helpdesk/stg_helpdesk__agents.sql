@@ -11,7 +11,8 @@ final as (
         team,
         is_bot,
         hired_at,
-        left_at
+        left_at,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

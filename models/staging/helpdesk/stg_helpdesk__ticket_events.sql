@@ -13,7 +13,8 @@ final as (
         agent_id,
         is_public,
         new_status,
-        new_assignee_agent_id
+        new_assignee_agent_id,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

@@ -13,7 +13,8 @@ final as (
         priority,
         created_at,
         assignee_agent_id,
-        status
+        status,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

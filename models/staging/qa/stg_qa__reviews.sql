@@ -11,7 +11,8 @@ final as (
         agent_id,
         reviewed_at,
         points_earned,
-        points_possible
+        points_possible,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

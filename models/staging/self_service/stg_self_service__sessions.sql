@@ -12,7 +12,8 @@ final as (
         source,
         article_id,
         escalated_ticket_id,
-        helpful_vote
+        helpful_vote,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

@@ -10,7 +10,8 @@ final as (
         customer_id,
         ordered_at,
         amount,
-        status
+        status,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

@@ -10,7 +10,8 @@ final as (
         survey_type,
         customer_id,
         ticket_id,
-        sent_at
+        sent_at,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

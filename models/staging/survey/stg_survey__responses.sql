@@ -15,7 +15,8 @@ final as (
         score,
         scale_min,
         scale_max,
-        comment
+        comment,
+        _load_batch
     from base
     where _row_status = 'staged'
 )

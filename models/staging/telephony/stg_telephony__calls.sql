@@ -18,7 +18,8 @@ final as (
         talk_seconds,
         hold_seconds,
         wrap_up_seconds,
-        ticket_id
+        ticket_id,
+        _load_batch
     from base
     where _row_status = 'staged'
 )
