@@ -184,8 +184,9 @@ def split_last_day(full: Path, base: Path, day: Path) -> int:
         is_last_day = (
             f"coalesce(try_cast({column} as timestamptz) at time zone 'UTC' >= '{last}', false)"
         )
-        con.execute(f"copy (select * from {reader} where not {is_last_day}) to '{base / source.name}'")
-        con.execute(f"copy (select * from {reader} where {is_last_day}) to '{day / source.name}'")
+        for folder, condition in ((base, f"not {is_last_day}"), (day, is_last_day)):
+            target = folder / source.name
+            con.execute(f"copy (select * from {reader} where {condition}) to '{target}'")
         count = con.execute(f"select count(*) from {reader} where {is_last_day}").fetchone()
         day_rows += int(count[0]) if count else 0
     return day_rows

@@ -21,7 +21,7 @@ SCHEMAS = ("staging", "intermediate", "marts", "audit")
 
 
 def add_updates(base: Path, day: Path) -> None:
-    """Re-export 5 tickets of batch 1 with another priority (updates) and 1 unchanged (duplicate)."""
+    """Re-export 5 tickets of batch 1 with another priority (updates), 1 unchanged (duplicate)."""
     with (base / "helpdesk_tickets.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     header = rows[0]
