@@ -137,6 +137,11 @@ class TreeMemory:
             self._stop.wait(self.interval)
 
 
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
 def timed_process(command: list[str], log_path: Path) -> tuple[float, float]:
     """Run a command; return (wall seconds, peak RSS MiB of its process tree)."""
     started = time.perf_counter()
@@ -167,7 +172,7 @@ def split_last_day(full: Path, base: Path, day: Path) -> int:
     for folder in (base, day):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-    con = duckdb.connect()
+    con = quiet(duckdb.connect())
     cutoff_sql = (
         "select max(try_cast(created_at as timestamptz) at time zone 'UTC')"
         f" from read_csv('{full / 'helpdesk_tickets.csv'}', all_varchar = true)"
@@ -195,7 +200,7 @@ def split_last_day(full: Path, base: Path, day: Path) -> int:
 def duckdb_read_csv(data: Path, db_path: Path) -> tuple[int, float]:
     """DuckDB's own read_csv (type detection on) of every export file into a fresh database."""
     db_path.unlink(missing_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = quiet(duckdb.connect(str(db_path)))
     rows, started = 0, time.perf_counter()
     for path in sorted(data.glob("*.csv")):
         con.execute(f"create table {path.stem} as select * from read_csv('{path}')")
@@ -208,8 +213,7 @@ def duckdb_read_csv(data: Path, db_path: Path) -> tuple[int, float]:
 
 def floor(data: Path) -> float:
     sql = (SCRIPTS / "benchmark_floor.sql").read_text().replace("{data}", str(data))
-    con = duckdb.connect()
-    con.execute("set threads = 2")
+    con = quiet(duckdb.connect(config={"threads": 2}))
     started = time.perf_counter()
     con.execute(sql)
     con.execute("select count(*) from floor_kpis").fetchone()

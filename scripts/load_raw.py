@@ -196,6 +196,7 @@ def load_directory(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     con.execute("set preserve_insertion_order = true")
+    con.execute("set enable_progress_bar = false")
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     reject_columns = (
         "table_name varchar, source_file varchar, line bigint, error_type varchar,"

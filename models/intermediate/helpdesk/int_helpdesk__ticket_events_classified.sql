@@ -1,5 +1,8 @@
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 -- One row per staged ticket event, classified by who acted and what it counts as
 -- (DECISIONLOG.md: "What counts as an agent reply").
+-- Incremental: events of new load batches, and the events of agents a new batch updates.
 with
 
 events as (
@@ -10,27 +13,38 @@ agents as (
     select * from {{ ref('stg_helpdesk__agents') }}
 ),
 
+changed_events as (
+    select events.*
+    from events
+    where
+        {{ since_last_run('events._load_batch') }}
+        {%- if is_incremental() %}
+        or events.agent_id in (select agents.agent_id from agents where {{ since_last_run('agents._load_batch') }})
+        {%- endif %}
+),
+
 classified as (
     select
-        events.event_id,
-        events.ticket_id,
-        events.occurred_at,
-        events.event_type,
-        events.agent_id,
-        events.new_status,
-        events.new_assignee_agent_id,
+        changed_events.event_id,
+        changed_events.ticket_id,
+        changed_events.occurred_at,
+        changed_events.event_type,
+        changed_events.agent_id,
+        changed_events.new_status,
+        changed_events.new_assignee_agent_id,
         coalesce(agents.is_bot, false) as is_bot_actor,
-        events.event_type = 'customer_message' as is_customer_message,
-        events.event_type = 'agent_reply'
-        and coalesce(events.is_public, true)
+        changed_events.event_type = 'customer_message' as is_customer_message,
+        changed_events.event_type = 'agent_reply'
+        and coalesce(changed_events.is_public, true)
         and not coalesce(agents.is_bot, false) as is_agent_reply,
-        events.event_type = 'agent_reply'
+        changed_events.event_type = 'agent_reply'
         and coalesce(agents.is_bot, false) as is_bot_reply,
-        events.event_type in ('agent_reply', 'internal_note', 'field_change')
-        and not coalesce(agents.is_bot, false) as is_agent_touch
-    from events
+        changed_events.event_type in ('agent_reply', 'internal_note', 'field_change')
+        and not coalesce(agents.is_bot, false) as is_agent_touch,
+        greatest(changed_events._load_batch, coalesce(agents._load_batch, 0)) as _load_batch
+    from changed_events
     left join agents
-        on events.agent_id = agents.agent_id
+        on changed_events.agent_id = agents.agent_id
 ),
 
 final as (

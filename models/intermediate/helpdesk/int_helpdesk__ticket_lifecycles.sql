@@ -1,17 +1,51 @@
+{{ config(materialized='incremental', unique_key='ticket_id', incremental_strategy='delete+insert') }}
+
 -- One row per staged ticket: when it was first answered and resolved, how often it was
 -- reopened, and how much work it took. Tickets without events keep null times and zero counts.
+-- Incremental: the tickets whose row or events a new load batch changed are recomputed from
+-- all their events, so a ticket reopened weeks later gets its new resolution.
 with
 
-tickets as (
+all_tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
 ),
 
-events as (
+all_events as (
     select * from {{ ref('int_helpdesk__ticket_events_classified') }}
 ),
 
-transitions as (
+all_transitions as (
     select * from {{ ref('int_helpdesk__ticket_status_transitions') }}
+),
+
+changed_tickets as (
+    select ticket_id from all_tickets where {{ since_last_run('_load_batch') }}
+    union
+    select ticket_id from all_events where {{ since_last_run('_load_batch') }}
+),
+
+tickets as (
+    select all_tickets.*
+    from all_tickets
+    {%- if is_incremental() %}
+    where all_tickets.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
+),
+
+events as (
+    select all_events.*
+    from all_events
+    {%- if is_incremental() %}
+    where all_events.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
+),
+
+transitions as (
+    select all_transitions.*
+    from all_transitions
+    {%- if is_incremental() %}
+    where all_transitions.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
 ),
 
 resolutions as (
@@ -51,7 +85,8 @@ activity as (
         ) as agent_replies_before_resolution,
         sum(case when events.is_bot_reply then 1 else 0 end) as bot_reply_count,
         sum(case when events.is_customer_message then 1 else 0 end) as customer_message_count,
-        sum(case when events.is_agent_touch then 1 else 0 end) as agent_touch_count
+        sum(case when events.is_agent_touch then 1 else 0 end) as agent_touch_count,
+        max(events._load_batch) as events_load_batch
     from events
     left join resolution_state
         on events.ticket_id = resolution_state.ticket_id
@@ -72,7 +107,8 @@ final as (
         coalesce(activity.agent_replies_before_resolution, 0) as agent_replies_before_resolution,
         coalesce(activity.bot_reply_count, 0) as bot_reply_count,
         coalesce(activity.customer_message_count, 0) as customer_message_count,
-        coalesce(activity.agent_touch_count, 0) as agent_touch_count
+        coalesce(activity.agent_touch_count, 0) as agent_touch_count,
+        greatest(tickets._load_batch, coalesce(activity.events_load_batch, 0)) as _load_batch
     from tickets
     left join resolution_state
         on tickets.ticket_id = resolution_state.ticket_id

@@ -1,15 +1,32 @@
+{{ config(materialized='incremental', unique_key='ticket_id', incremental_strategy='delete+insert') }}
+
 -- One row per status change, with the status it left: a resolution enters solved (or closed
 -- without passing solved); a reopen leaves solved/closed for another status (raw-contract.md).
+-- Incremental: every status change of the tickets that have events in new load batches.
 with
+
+events as (
+    select * from {{ ref('stg_helpdesk__ticket_events') }}
+),
+
+changed_tickets as (
+    select distinct ticket_id
+    from events
+    where {{ since_last_run('_load_batch') }}
+),
 
 status_changes as (
     select
         event_id,
         ticket_id,
         occurred_at,
-        new_status
-    from {{ ref('stg_helpdesk__ticket_events') }}
-    where event_type = 'status_change' and new_status is not null
+        new_status,
+        _load_batch
+    from events
+    where
+        event_type = 'status_change'
+        and new_status is not null
+        and ticket_id in (select changed_tickets.ticket_id from changed_tickets)
 ),
 
 sequenced as (
@@ -21,7 +38,8 @@ sequenced as (
         ) as previous_status,
         row_number() over (
             partition by ticket_id order by occurred_at desc, event_id desc
-        ) = 1 as is_latest_change
+        ) = 1 as is_latest_change,
+        max(_load_batch) over (partition by ticket_id) as ticket_load_batch
     from status_changes
 ),
 
@@ -36,7 +54,8 @@ final as (
         new_status in ('solved', 'closed')
         and previous_status not in ('solved', 'closed') as is_resolution,
         previous_status in ('solved', 'closed')
-        and new_status not in ('solved', 'closed') as is_reopen
+        and new_status not in ('solved', 'closed') as is_reopen,
+        ticket_load_batch as _load_batch
     from sequenced
 )
 

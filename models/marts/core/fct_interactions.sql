@@ -1,5 +1,8 @@
+{{ config(materialized='incremental', unique_key='interaction_id', incremental_strategy='delete+insert') }}
+
 -- One row per customer contact, across channels: customer messages on tickets, calls, chats
 -- and self-service sessions. interaction_id = '<interaction_type>:<source id>'.
+-- Incremental: contacts of new load batches, and the messages of tickets a new batch updates.
 with
 
 ticket_events as (
@@ -31,11 +34,17 @@ ticket_messages as (
         ticket_events.ticket_id,
         tickets.assignee_agent_id as agent_id,
         ticket_events.occurred_at,
-        true as is_agent_handled
+        true as is_agent_handled,
+        greatest(ticket_events._load_batch, tickets._load_batch) as _load_batch
     from ticket_events
     inner join tickets
         on ticket_events.ticket_id = tickets.ticket_id
-    where ticket_events.is_customer_message
+    where
+        ticket_events.is_customer_message
+        and (
+            {{ since_last_run('ticket_events._load_batch') }}
+            or {{ since_last_run('tickets._load_batch') }}
+        )
 ),
 
 call_contacts as (
@@ -47,8 +56,10 @@ call_contacts as (
         ticket_id,
         agent_id,
         offered_at as occurred_at,
-        outcome = 'answered' as is_agent_handled
+        outcome = 'answered' as is_agent_handled,
+        _load_batch
     from calls
+    where {{ since_last_run('_load_batch') }}
 ),
 
 chat_contacts as (
@@ -60,8 +71,10 @@ chat_contacts as (
         ticket_id,
         agent_id,
         requested_at as occurred_at,
-        outcome = 'answered' as is_agent_handled
+        outcome = 'answered' as is_agent_handled,
+        _load_batch
     from chats
+    where {{ since_last_run('_load_batch') }}
 ),
 
 self_service_contacts as (
@@ -73,8 +86,10 @@ self_service_contacts as (
         escalated_ticket_id as ticket_id,
         cast(null as varchar) as agent_id,
         started_at as occurred_at,
-        false as is_agent_handled
+        false as is_agent_handled,
+        _load_batch
     from self_service
+    where {{ since_last_run('_load_batch') }}
 ),
 
 unioned as (
@@ -98,7 +113,8 @@ final as (
         agent_id,
         occurred_at,
         cast(occurred_at as date) as occurred_date,
-        is_agent_handled
+        is_agent_handled,
+        _load_batch
     from unioned
 )
 
