@@ -3,6 +3,7 @@
 #   make run                    build from the bundled demo exports (data/demo)
 #   make run DATA=<dir>         build from your own export directory (../shared/docs/raw-contract.md)
 #   make test                   pytest, sqlfluff, ruff, and dbt build + tests on the fixtures
+#   make bench [TICKETS=N]      benchmark at N (default 2,000,000) and N/10 tickets (not in test)
 
 PYTHON_BOOTSTRAP ?= python3
 VENV ?= .venv
@@ -14,10 +15,10 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup run test lint unit clean help
+.PHONY: setup run test lint unit bench clean help
 
 help:
-	@sed -n '1,7p' Makefile
+	@sed -n '1,8p' Makefile
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
@@ -41,6 +42,9 @@ unit: setup
 test: setup unit lint
 	CX_WAREHOUSE_DB=$(TEST_DB) $(BIN)/python scripts/run_warehouse.py \
 		--data tests/fixtures/e2e --db $(TEST_DB) --no-summary
+
+bench: setup
+	$(BIN)/python scripts/benchmark.py $(if $(TICKETS),--tickets $(TICKETS))
 
 clean:
 	rm -rf target logs warehouse

@@ -155,14 +155,15 @@ def timed_process(command: list[str], log_path: Path) -> tuple[float, float]:
     return seconds, memory.peak_bytes / 2**20
 
 
-def generate(out: Path, tickets: int, seed: int) -> None:
+def generate(out: Path, tickets: int, seed: int, extra: list[str] | None = None) -> None:
+    """Generated exports in out/, reused when a previous run made them with the same figures."""
     marker = out / ".complete"
-    if marker.exists() and marker.read_text() == f"{tickets} {seed}":
+    if marker.exists() and marker.read_text().strip() == f"{tickets} {seed}":
         print(f"    reusing {out}", flush=True)
         return
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, str(SCRIPTS / "generate_exports.py"), "--out", str(out)]
-    command += ["--tickets", str(tickets), "--seed", str(seed)]
+    command += ["--tickets", str(tickets), "--seed", str(seed), *(extra or [])]
     subprocess.run(command, check=True)
     marker.write_text(f"{tickets} {seed}")
 

@@ -87,21 +87,27 @@ def main(argv: list[str] | None = None) -> int:
     total = time.perf_counter()
 
     started = step(f"1/5 landing {args.data} in {args.db}")
-    load_raw.load_directory(args.data, args.db, append=args.append)
+    loads = load_raw.load_directory(args.data, args.db, append=args.append)
     done(started)
 
     validate = [python, str(SCRIPTS / "validate_quality.py"), "--db", str(args.db)]
     docs = ["--docs-dir", str(args.docs_dir)]
     if not args.skip_validation:
         started = step("2/5 data-quality gate on the raw layer")
-        run([*validate, "--suite", "raw", *docs], env)
+        # the gate judges the export just delivered: with --append, only the new load batch
+        scope = ["--load-batch", str(loads[0].load_batch)] if args.append and loads else []
+        run([*validate, "--suite", "raw", *scope, *docs], env)
         done(started)
 
     started = step("3/5 dbt seed + dbt build")
     run(dbt_command("seed", "--quiet", "--full-refresh"), env)
     # A full load replaces the raw layer, so the incremental models must start over too.
     full_refresh = args.full_refresh or not args.append
-    run(dbt_command("build", *(["--full-refresh"] if full_refresh else [])), env)
+    build = ["build", "--full-refresh"] if full_refresh else ["build"]
+    if args.append and not args.full_refresh and loads:
+        # an incremental run tests the rows of the batch it adds (DECISIONLOG "Incremental builds")
+        build += ["--vars", f"{{test_from_batch: {loads[0].load_batch}}}"]
+    run(dbt_command(*build), env)
     done(started)
 
     if not args.skip_validation:

@@ -55,7 +55,7 @@ Suite = Literal["raw", "marts"]
 Status = Literal["PASS", "FAIL", "WARN"]
 
 SUITES: tuple[Suite, ...] = ("raw", "marts")
-DEFAULT_MAX_ROWS = 200_000
+DEFAULT_MAX_ROWS = 100_000
 DEFAULT_DOCS_DIR = PROJECT_ROOT / "target" / "data_docs"
 SAMPLE_SEED = 42
 DATASOURCE_NAME = "quality_gate"
@@ -297,12 +297,20 @@ def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> li
 
 
 def read_batch(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, select: str, max_rows: int
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    select: str,
+    max_rows: int,
+    where: str | None = None,
 ) -> Batch:
-    """Read `select` from schema.table, a repeatable reservoir sample when it has > max_rows."""
+    """Read `select` from schema.table (rows matching `where`), a repeatable reservoir sample
+    when there are more than max_rows."""
     catalog = scalar(con, "select current_database()")
     # Fully qualified: a file named raw.duckdb makes a bare `raw.x` ambiguous (catalog/schema).
     source = f"{quote(catalog)}.{quote(schema)}.{quote(table)}"
+    if where:
+        source = f"(select * from {source} where {where}) as rows_in_scope"
     total = scalar(con, f"select count(*) from {source}")
     sample = ""
     if total > max_rows:
@@ -382,13 +390,17 @@ def raw_column_expectations(
     return []
 
 
-def validate_raw(con: duckdb.DuckDBPyConnection, runner: GateRunner, max_rows: int) -> None:
+def validate_raw(
+    con: duckdb.DuckDBPyConnection, runner: GateRunner, max_rows: int, load_batch: int | None
+) -> None:
+    where = None if load_batch is None else f"_load_batch = {int(load_batch)}"
     for table in load_contract().values():
         present = table_columns(con, "raw", table.name)
         if present is None:
             runner.warn("raw", table.name, "table missing (no export delivered), skipped")
             continue
-        batch = read_batch(con, "raw", table.name, raw_select(table, present), max_rows)
+        select = raw_select(table, present)
+        batch = read_batch(con, "raw", table.name, select, max_rows, where)
         expectations = raw_expectations(table, present, rows=len(batch.frame))
         runner.run("raw", table.name, batch, expectations)
 
@@ -654,7 +666,11 @@ def exception_message(exception: Any) -> str | None:
 # Entry points
 # --------------------------------------------------------------------------------------------
 def validate(
-    db_path: Path, suite: str, docs_dir: Path | None = None, max_rows: int = DEFAULT_MAX_ROWS
+    db_path: Path,
+    suite: str,
+    docs_dir: Path | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    load_batch: int | None = None,
 ) -> Report:
     """Run `suite` ('raw' or 'marts') against the DuckDB file; `report.failures` lists failures.
 
@@ -671,7 +687,7 @@ def validate(
     with quiet_gx(), duckdb.connect(str(db_path), read_only=True) as con:
         runner = GateRunner(make_context(docs_dir), report)
         if suite == "raw":
-            validate_raw(con, runner, max_rows)
+            validate_raw(con, runner, max_rows, load_batch)
         else:
             validate_marts(con, runner, max_rows)
         report.docs_index = runner.build_docs()
@@ -698,6 +714,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="validate at most this many rows per table, a repeatable sample of larger tables "
         "(default: %(default)s)",
     )
+    parser.add_argument(
+        "--load-batch",
+        type=int,
+        help="raw suite: validate only the rows of this load batch (the export just appended)",
+    )
     args = parser.parse_args(argv)
     if args.max_rows < 1:
         parser.error("--max-rows must be at least 1")
@@ -708,7 +729,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    report = validate(args.db, args.suite, args.docs_dir, args.max_rows)
+    report = validate(args.db, args.suite, args.docs_dir, args.max_rows, args.load_batch)
     print("\n".join(report.lines()))
     return 1 if report.failures else 0
 

@@ -52,6 +52,7 @@ def test_absent_file_gives_an_empty_table_and_a_warning(tmp_path):
     )
     assert [c[0] for c in columns] == [
         *load_contract()["qa_reviews"].column_names,
+        "_load_batch",
         "_source_file",
         "_row_number",
     ]
@@ -89,6 +90,10 @@ def test_unreadable_lines_are_kept_with_their_reason(tmp_path):
     results = load_raw.load_directory(data, db, quiet=True)
     orders = next(r for r in results if r.table == "shop_orders")
     assert (orders.rows, orders.rejected_lines) == (2, 1)
+    assert rows(db, "select order_id, _row_number from raw.shop_orders order by 2") == [
+        ("O1", 1),
+        ("O3", 2),
+    ]
     assert rows(db, "select table_name, line, error_type, csv_line from raw._load_rejects") == [
         ("shop_orders", 3, "TOO MANY COLUMNS", "O2,C1,2024-01-02T00:00:00Z,10,completed,surplus")
     ]
