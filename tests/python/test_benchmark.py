@@ -86,9 +86,9 @@ def test_markdown_table_has_every_figure():
         floor_seconds=10,
         incremental_seconds=5,
     )
-    small = benchmark.Scale(tickets=100, full_build_seconds=10)
+    small = benchmark.Scale(tickets=100, full_build_seconds=10, floor_seconds=2)
     table = benchmark.markdown(large, small)
     assert "| landing / read_csv | 0.00 | 0.50 |" in table
-    assert "| full build / floor | 0.0 | 5.0 |" in table
+    assert "| full build / floor | 5.0 | 5.0 |" in table
     assert "| incremental / full | 0.0% | 10.0% |" in table
     assert "5.0x for 10x the data" in table
