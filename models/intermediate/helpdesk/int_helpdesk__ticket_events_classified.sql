@@ -13,14 +13,21 @@ agents as (
     select * from {{ ref('stg_helpdesk__agents') }}
 ),
 
+{%- if is_incremental() %}
+
+changed_agents as (
+    select agent_id
+    from agents
+    where {{ since_last_run('_load_batch') }}
+),
+{%- endif %}
+
 changed_events as (
     select events.*
     from events
     where
         {{ since_last_run('events._load_batch') }}
-        {%- if is_incremental() %}
-        or events.agent_id in (select agents.agent_id from agents where {{ since_last_run('agents._load_batch') }})
-        {%- endif %}
+        or {{ 'events.agent_id in (select agent_id from changed_agents)' if is_incremental() else 'false' }}
 ),
 
 classified as (

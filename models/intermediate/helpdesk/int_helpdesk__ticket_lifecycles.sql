@@ -18,11 +18,18 @@ all_transitions as (
     select * from {{ ref('int_helpdesk__ticket_status_transitions') }}
 ),
 
+{%- if is_incremental() %}
+
 changed_tickets as (
-    select ticket_id from all_tickets where {{ since_last_run('_load_batch') }}
+    select ticket_id
+    from all_tickets
+    where {{ since_last_run('_load_batch') }}
     union
-    select ticket_id from all_events where {{ since_last_run('_load_batch') }}
+    select ticket_id
+    from all_events
+    where {{ since_last_run('_load_batch') }}
 ),
+{%- endif %}
 
 tickets as (
     select all_tickets.*
