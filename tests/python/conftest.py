@@ -31,13 +31,15 @@ def e2e_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_warehouse(FIXTURES / "e2e", tmp_path_factory.mktemp("e2e") / "e2e.duckdb")
 
 
+def rows(db_path: Path, sql: str) -> list[tuple]:
+    """Every row of a query against a warehouse file, opened read-only."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def query() -> Callable[[Path, str], list[tuple]]:
-    def run(db_path: Path, sql: str) -> list[tuple]:
-        con = duckdb.connect(str(db_path), read_only=True)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-
-    return run
+    return rows

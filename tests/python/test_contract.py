@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from raw_contract import load_contract
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ def documented_tables() -> dict[str, list[str]]:
 
 def test_every_documented_table_and_column_is_in_the_contract():
     if not CONTRACT_DOC.exists():  # the spec lives beside the repo, in ../shared
-        return
+        pytest.skip(f"{CONTRACT_DOC} is not beside this checkout")
     documented = documented_tables()
     contract = load_contract()
     assert len(documented) == 14

@@ -7,17 +7,10 @@ from pathlib import Path
 
 import duckdb
 import load_raw
+from conftest import rows
 from raw_contract import load_contract
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_values_are_landed_as_exported_text(tmp_path):
