@@ -2,14 +2,14 @@
 # runs every check CI runs. Both create the virtualenv from the pinned requirements first.
 #   make run                    build from the bundled demo exports (data/demo)
 #   make run DATA=<dir>         build from your own export directory (../shared/docs/raw-contract.md)
-#   make test                   pytest, sqlfluff, ruff, and dbt build + tests on the fixtures
+#   make test                   pytest, sqlfluff, ruff, then the demo built end to end (all 44 KPIs)
 #   make bench [TICKETS=N]      benchmark at N (default 2,000,000) and N/10 tickets (not in test)
 
 PYTHON_BOOTSTRAP ?= python3
 VENV ?= .venv
 DATA ?= data/demo
 DB ?= warehouse/cx_warehouse.duckdb
-TEST_DB ?= warehouse/test_fixtures.duckdb
+TEST_DB ?= warehouse/test_demo.duckdb
 
 BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
@@ -39,9 +39,11 @@ lint: setup
 unit: setup
 	$(BIN)/pytest
 
+# the last step builds the demo end to end (both quality gates) and fails if any kpi_id of the
+# catalog has no row in kpi_values
 test: setup unit lint
 	CX_WAREHOUSE_DB=$(TEST_DB) $(BIN)/python scripts/run_warehouse.py \
-		--data tests/fixtures/e2e --db $(TEST_DB) --no-summary
+		--data data/demo --db $(TEST_DB) --no-summary --require-all-kpis
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py $(if $(TICKETS),--tickets $(TICKETS))

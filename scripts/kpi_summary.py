@@ -67,6 +67,23 @@ def format_row(row: Row) -> str:
     )
 
 
+MISSING_SQL = """
+select kpi_id
+from reference.kpi_definitions
+where kpi_id not in (select distinct kpi_id from marts.kpi_values)
+order by kpi_id
+"""
+
+
+def missing_kpis(db_path: Path) -> list[str]:
+    """The kpi_ids of seed kpi_definitions that have no row at all in kpi_values."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return [row[0] for row in con.execute(MISSING_SQL).fetchall()]
+    finally:
+        con.close()
+
+
 def summary_lines(db_path: Path) -> list[str]:
     """The summary as printable lines (header first)."""
     con = duckdb.connect(str(db_path), read_only=True)
@@ -84,11 +101,20 @@ def summary_lines(db_path: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, required=True, help="DuckDB database file")
+    parser.add_argument(
+        "--require-all-kpis",
+        action="store_true",
+        help="exit 1 when a kpi_id of seed kpi_definitions has no row in kpi_values",
+    )
     args = parser.parse_args(argv)
     if not args.db.exists():
         print(f"error: no warehouse at {args.db}; run `make run` first", file=sys.stderr)
         return 2
     print("\n".join(summary_lines(args.db)))
+    missing = missing_kpis(args.db)
+    if missing:
+        print(f"warning: no kpi_values rows for {', '.join(missing)}", file=sys.stderr)
+        return 1 if args.require_all_kpis else 0
     return 0
 
 

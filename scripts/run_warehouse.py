@@ -77,6 +77,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-validation", action="store_true", help="skip both GE gates")
     parser.add_argument("--no-summary", action="store_true", help="do not print the KPI summary")
+    parser.add_argument(
+        "--require-all-kpis",
+        action="store_true",
+        help="fail when a kpi_id of seed kpi_definitions has no row in kpi_values",
+    )
     return parser.parse_args(argv)
 
 
@@ -118,7 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_summary:
         step("5/5 latest month of every KPI (marts.kpi_values, dimension all)")
         print("\n".join(kpi_summary.summary_lines(args.db)))
+    missing = kpi_summary.missing_kpis(args.db)
+    if missing:
+        print(f"\nwarning: no kpi_values rows for {', '.join(missing)}", file=sys.stderr)
     print(f"\nwarehouse built in {time.perf_counter() - total:.1f} s: {args.db}")
+    if missing and args.require_all_kpis:
+        print("error: --require-all-kpis and some kpi_ids have no rows", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -113,6 +113,8 @@ DIMENSIONS = (
     "priority",
     "customer_tier",
     "survey_type",
+    "hour_of_day",
+    "day_of_week",
 )
 # Every kpi_id of docs/kpi-catalog.md whose value is a share "x 100" (0-100).
 PERCENT_KPIS = (
@@ -177,7 +179,9 @@ MARTS: tuple[MartSpec, ...] = (
             Range("value", 0, 100, kpis=PERCENT_KPIS, label="percent KPIs"),
             Range("value", -100, 100, kpis=("nps",), label="nps"),
             Range("value", 1, 7, kpis=("ces",), label="ces"),
-            Range("denominator", 0, None, strict_low=True, label="> 0"),
+            Range("value", 1, 5, kpis=("cx_rating",), label="cx_rating"),
+            # a count KPI (backlog) can be 0; a share or mean with no sample has no row
+            Range("denominator", 0, None, label=">= 0"),
         ),
         ordered=(("ci_low", "value"), ("value", "ci_high")),
     ),
@@ -187,6 +191,9 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec(table="fct_tickets", key=("ticket_id",)),
     MartSpec(table="fct_interactions", key=("interaction_id",)),
     MartSpec(table="fct_survey_responses", key=("response_id",)),
+    MartSpec(table="fct_queue_contacts", key=("queue_contact_id",)),
+    MartSpec(table="agent_monthly_performance", key=("month_start", "agent_id")),
+    MartSpec(table="team_monthly_performance", key=("month_start", "team")),
 )
 
 

@@ -3,8 +3,9 @@
 
     Rolls KPI observations up to every period grain of var('kpi_period_grains') and every
     breakdown dimension. `observations` is a relation with the columns of
-    int_kpi_observations: kpi_id, metric_date, one column per dimension (null = the dimension
-    does not apply to that KPI, so no row is published for it), numerator, denominator and
+    int_kpi_observations: kpi_id, metric_date, one column per dimension of kpi_dimensions()
+    (null = the dimension does not apply to that KPI, so no row is published for it; hour_of_day
+    '00'..'23' and day_of_week '1'..'7', ISO Monday = 1, in UTC), numerator, denominator and
     measure (the raw value whose p50/p90 are published, for time KPIs).
     Returns one row per kpi_id × period_grain × period_start × dimension × dimension_value with
     the additive sums numerator, denominator, squares (Σ numerator²) and the p50/p90 of measure.
@@ -18,6 +19,8 @@
         'priority': 'priority',
         'customer_tier': 'customer_tier',
         'survey_type': 'survey_type',
+        'hour_of_day': 'hour_of_day',
+        'day_of_week': 'day_of_week',
     }) }}
 {%- endmacro %}
 
@@ -35,12 +38,19 @@
 {%- endmacro %}
 
 
-{% macro aggregate_kpi_observations(observations) -%}
-    {%- set dimensions = kpi_dimensions() -%}
+{#
+    rollup_by_period(relation, date_column, dimensions, aggregates, keys=[])
+
+    For every grain of var('kpi_period_grains'): GROUP BY GROUPING SETS of (keys, period_start)
+    alone (dimension 'all') and with each breakdown column of `dimensions` (a dict dimension name
+    -> column), unioned. Returns keys, period_grain, period_start, dimension, dimension_value and
+    one column per entry of `aggregates` (a dict column name -> aggregate SQL expression).
+#}
+{% macro rollup_by_period(relation, date_column, dimensions, aggregates, keys=[]) -%}
+    {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}
     {%- for grain in var('kpi_period_grains') %}
     select
-        kpi_id,
-        '{{ grain }}' as period_grain,
+        {{ key_prefix }}'{{ grain }}' as period_grain,
         period_start,
         case
             {%- for dimension, column in dimensions.items() %}
@@ -54,25 +64,40 @@
             {%- endfor %}
             else 'all'
         end as dimension_value,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
-        sum(numerator * numerator) as squares,
-        {{ percentile('measure', 0.5) }} as p50_value,
-        {{ percentile('measure', 0.9) }} as p90_value
+        {%- for name, expression in aggregates.items() %}
+        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from (
         select
             *,
-            {{ period_start(grain, 'metric_date') }} as period_start
-        from {{ observations }}
-    ) as observations_{{ grain }}
+            {{ period_start(grain, date_column) }} as period_start
+        from {{ relation }}
+    ) as rows_by_{{ grain }}
     group by grouping sets (
-        (kpi_id, period_start),
+        ({{ key_prefix }}period_start),
         {%- for column in dimensions.values() %}
-        (kpi_id, period_start, {{ column }}){{ ',' if not loop.last }}
+        ({{ key_prefix }}period_start, {{ column }}){{ ',' if not loop.last }}
         {%- endfor %}
     )
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
+{%- endmacro %}
+
+
+{% macro aggregate_kpi_observations(observations) -%}
+    {{ rollup_by_period(
+        observations,
+        'metric_date',
+        kpi_dimensions(),
+        {
+            'numerator': 'sum(numerator)',
+            'denominator': 'sum(denominator)',
+            'squares': 'sum(numerator * numerator)',
+            'p50_value': percentile('measure', 0.5),
+            'p90_value': percentile('measure', 0.9),
+        },
+        keys=['kpi_id'],
+    ) }}
 {%- endmacro %}

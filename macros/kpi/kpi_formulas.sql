@@ -10,6 +10,10 @@
       nps    100 × numerator / denominator, normal interval from the standard error of the
              promoter − detractor difference: sqrt((p_P + p_D − (p_P − p_D)²) / n)
       mean   numerator / denominator, t interval (normal from n ≥ 30)
+      ratio  numerator / denominator, no interval (a ratio of sums that is not a sample
+             mean, e.g. clv; its denominator is still the sample size it rests on)
+      percent_ratio  100 × numerator / denominator, no interval (a percentage of sums whose
+             denominator is not a count of trials, e.g. iqs: points earned / points possible)
       count  numerator (no interval)
 #}
 
@@ -17,8 +21,8 @@
     case
         when {{ method }} = 'count' then {{ numerator }}
         when {{ denominator }} is null or {{ denominator }} = 0 then null
-        when {{ method }} in ('share', 'nps') then 100.0 * {{ numerator }} / {{ denominator }}
-        when {{ method }} = 'mean' then 1.0 * {{ numerator }} / {{ denominator }}
+        when {{ method }} in ('share', 'nps', 'percent_ratio') then 100.0 * {{ numerator }} / {{ denominator }}
+        when {{ method }} in ('mean', 'ratio') then 1.0 * {{ numerator }} / {{ denominator }}
     end
 {%- endmacro %}
 
@@ -103,7 +107,8 @@
 {%- endmacro %}
 
 
-{# is_low_sample: the sample (denominator) is below var('kpi_min_sample_size', 30). #}
-{% macro kpi_is_low_sample(denominator) -%}
-    (coalesce({{ denominator }}, 0) < {{ var('kpi_min_sample_size', 30) }})
+{# is_low_sample: the sample (denominator) is below var('kpi_min_sample_size', 30); a count is
+   exact, never a sample. #}
+{% macro kpi_is_low_sample(method, denominator) -%}
+    ({{ method }} != 'count' and coalesce({{ denominator }}, 0) < {{ var('kpi_min_sample_size', 30) }})
 {%- endmacro %}

@@ -66,3 +66,17 @@
 {% macro spark__add_days(timestamp_expression, days) -%}
     ({{ timestamp_expression }} + make_interval(0, 0, 0, {{ days }}))
 {%- endmacro %}
+
+
+{# seconds_between(start_expression, end_expression): end minus start in seconds (a double). #}
+{% macro seconds_between(start_expression, end_expression) -%}
+    {{ return(adapter.dispatch('seconds_between', 'cx_warehouse')(start_expression, end_expression)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_expression, end_expression) -%}
+    (epoch({{ end_expression }}) - epoch({{ start_expression }}))
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_expression, end_expression) -%}
+    cast(unix_timestamp({{ end_expression }}) - unix_timestamp({{ start_expression }}) as double)
+{%- endmacro %}

@@ -46,7 +46,9 @@ classified as (
         and not coalesce(agents.is_bot, false) as is_agent_reply,
         changed_events.event_type = 'agent_reply'
         and coalesce(agents.is_bot, false) as is_bot_reply,
-        changed_events.event_type in ('agent_reply', 'internal_note', 'field_change')
+        -- an agent update: a reply, note, field or status change or assignment by a person
+        changed_events.event_type in ('agent_reply', 'internal_note', 'field_change', 'status_change', 'assignment')
+        and changed_events.agent_id is not null
         and not coalesce(agents.is_bot, false) as is_agent_touch,
         greatest(changed_events._load_batch, coalesce(agents._load_batch, 0)) as _load_batch
     from changed_events

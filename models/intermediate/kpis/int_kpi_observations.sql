@@ -1,15 +1,44 @@
 -- Every KPI observation of every family, in one shape (see macros/kpi/aggregate_kpi_observations.sql).
--- A new KPI family adds an int_kpi_observations__<family> model and one line here.
+-- A new KPI family adds an int_kpi_observations__<family> model and one entry here.
+{%- set observation_models = [
+    'int_kpi_observations__survey_responses',
+    'int_kpi_observations__survey_invitations',
+    'int_kpi_observations__quality_reviews',
+    'int_kpi_observations__tickets',
+    'int_kpi_observations__ticket_responses',
+    'int_kpi_observations__queue_contacts',
+    'int_kpi_observations__contacts',
+] %}
+
 with
 
 unioned as (
-    select * from {{ ref('int_kpi_observations__survey_responses') }}
+    {%- for model in observation_models %}
+    select
+        kpi_id,
+        metric_date,
+        channel,
+        team,
+        agent_id,
+        category,
+        priority,
+        customer_tier,
+        survey_type,
+        hour_of_day,
+        day_of_week,
+        numerator,
+        denominator,
+        measure
+    from {{ ref(model) }}
+    {%- if not loop.last %}
     union all
-    select * from {{ ref('int_kpi_observations__tickets') }}
+    {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
     select * from unioned
+    where metric_date is not null
 )
 
 select * from final

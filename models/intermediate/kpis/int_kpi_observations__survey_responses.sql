@@ -1,4 +1,4 @@
--- One row per survey response and survey KPI it feeds (csat, nps, ces, ces_easy_share),
+-- One row per survey response and survey KPI it feeds (csat, nps, ces, ces_easy_share, cx_rating),
 -- attributed to the day it was answered (kpi-catalog.md "Attribution").
 with
 
@@ -38,6 +38,14 @@ observations as (
         1 as denominator
     from responses
     where survey_type = 'ces'
+    union all
+    select
+        'cx_rating' as kpi_id,
+        response_id,
+        score as numerator,
+        1 as denominator
+    from responses
+    where survey_type = 'cx'
 ),
 
 final as (
@@ -51,9 +59,11 @@ final as (
         responses.priority,
         responses.customer_tier,
         cast(null as varchar) as survey_type,
+        cast(null as varchar) as hour_of_day,
+        cast(null as varchar) as day_of_week,
         cast(observations.numerator as double) as numerator,
         cast(observations.denominator as double) as denominator,
-        cast(null as double) as measure
+        case when observations.kpi_id = 'cx_rating' then cast(observations.numerator as double) end as measure
     from observations
     inner join responses
         on observations.response_id = responses.response_id

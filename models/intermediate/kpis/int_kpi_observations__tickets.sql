@@ -1,5 +1,39 @@
--- One row per resolved ticket for the resolution-based ticket KPIs (fcr_rate), attributed to
--- the day of the ticket's final resolution (kpi-catalog.md "Attribution").
+-- One row per ticket and ticket KPI it feeds, in the observation shape of int_kpi_observations.
+-- Attribution (kpi-catalog.md): resolution-based KPIs to the day of the final resolution,
+-- first_response_time to the day of creation, first_resolution_time to the day of the first
+-- resolution. Time KPIs carry their seconds in `measure` for p50/p90.
+{%- set ticket_kpis = [
+    {'kpi_id': 'fcr_rate', 'date': 'final_resolved_date', 'where': 'is_resolved',
+     'numerator': 'case when is_first_contact_resolution then 1 else 0 end', 'measure': none},
+    {'kpi_id': 'first_response_time', 'date': 'created_date', 'where': 'first_response_seconds is not null',
+     'numerator': 'first_response_seconds', 'measure': 'first_response_seconds'},
+    {'kpi_id': 'first_response_time_business', 'date': 'created_date',
+     'where': 'first_response_business_seconds is not null',
+     'numerator': 'first_response_business_seconds', 'measure': 'first_response_business_seconds'},
+    {'kpi_id': 'first_resolution_time', 'date': 'cast(first_resolved_at as date)',
+     'where': 'first_resolution_seconds is not null',
+     'numerator': 'first_resolution_seconds', 'measure': 'first_resolution_seconds'},
+    {'kpi_id': 'resolution_time', 'date': 'final_resolved_date', 'where': 'is_resolved',
+     'numerator': 'resolution_seconds', 'measure': 'resolution_seconds'},
+    {'kpi_id': 'resolution_time_business', 'date': 'final_resolved_date',
+     'where': 'is_resolved and resolution_business_seconds is not null',
+     'numerator': 'resolution_business_seconds', 'measure': 'resolution_business_seconds'},
+    {'kpi_id': 'sla_attainment', 'date': 'final_resolved_date', 'where': 'is_resolved and is_sla_met is not null',
+     'numerator': 'case when is_sla_met then 1 else 0 end', 'measure': none},
+    {'kpi_id': 'replies_to_resolution', 'date': 'final_resolved_date', 'where': 'is_resolved',
+     'numerator': 'agent_replies_before_resolution', 'measure': 'agent_replies_before_resolution'},
+    {'kpi_id': 'interactions_per_ticket', 'date': 'final_resolved_date', 'where': 'is_resolved',
+     'numerator': 'interaction_count', 'measure': 'interaction_count'},
+    {'kpi_id': 'agent_touches', 'date': 'final_resolved_date', 'where': 'is_resolved',
+     'numerator': 'agent_touch_count', 'measure': 'agent_touch_count'},
+    {'kpi_id': 'reopen_rate', 'date': 'final_resolved_date', 'where': 'is_resolved',
+     'numerator': 'case when is_reopened then 1 else 0 end', 'measure': none},
+    {'kpi_id': 'reopens_per_ticket', 'date': 'final_resolved_date', 'where': 'is_resolved',
+     'numerator': 'reopen_count', 'measure': 'reopen_count'},
+    {'kpi_id': 'next_issue_avoidance', 'date': 'final_resolved_date', 'where': 'is_resolved and customer_key is not null',
+     'numerator': 'case when has_next_issue then 0 else 1 end', 'measure': none},
+] %}
+
 with
 
 tickets as (
@@ -7,9 +41,10 @@ tickets as (
 ),
 
 final as (
+    {%- for kpi in ticket_kpis %}
     select
-        'fcr_rate' as kpi_id,
-        final_resolved_date as metric_date,
+        '{{ kpi.kpi_id }}' as kpi_id,
+        {{ kpi.date }} as metric_date,
         channel,
         team,
         coalesce(assignee_agent_id, 'unassigned') as agent_id,
@@ -17,11 +52,17 @@ final as (
         priority,
         customer_tier,
         cast(null as varchar) as survey_type,
-        cast(case when is_first_contact_resolution then 1 else 0 end as double) as numerator,
+        cast(null as varchar) as hour_of_day,
+        cast(null as varchar) as day_of_week,
+        cast({{ kpi.numerator }} as double) as numerator,
         cast(1 as double) as denominator,
-        cast(null as double) as measure
+        cast({{ kpi.measure if kpi.measure else 'null' }} as double) as measure
     from tickets
-    where is_resolved
+    where {{ kpi.where }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 )
 
 select * from final

@@ -10,6 +10,14 @@ customer_base_aggregates as (
     select * from {{ ref('int_kpi_aggregates__customer_base') }}
 ),
 
+ticket_snapshot_aggregates as (
+    select * from {{ ref('int_kpi_aggregates__ticket_snapshots') }}
+),
+
+channel_share_aggregates as (
+    select * from {{ ref('int_kpi_aggregates__channel_share') }}
+),
+
 definitions as (
     select * from {{ ref('kpi_definitions') }}
 ),
@@ -18,6 +26,10 @@ aggregates as (
     select * from observation_aggregates
     union all
     select * from customer_base_aggregates
+    union all
+    select * from ticket_snapshot_aggregates
+    union all
+    select * from channel_share_aggregates
 ),
 
 final as (
@@ -36,7 +48,7 @@ final as (
             as ci_low,
         {{ kpi_ci_high('definitions.method', 'aggregates.numerator', 'aggregates.denominator', 'aggregates.squares') }}
             as ci_high,
-        {{ kpi_is_low_sample('aggregates.denominator') }} as is_low_sample
+        {{ kpi_is_low_sample('definitions.method', 'aggregates.denominator') }} as is_low_sample
     from aggregates
     inner join definitions
         on aggregates.kpi_id = definitions.kpi_id

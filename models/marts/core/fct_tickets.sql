@@ -22,6 +22,41 @@ agents as (
     select * from {{ ref('dim_agents') }}
 ),
 
+next_issues as (
+    select * from {{ ref('int_helpdesk__ticket_next_issues') }}
+),
+
+business_times as (
+    select * from {{ ref('int_helpdesk__ticket_business_times') }}
+),
+
+sla as (
+    select * from {{ ref('int_helpdesk__ticket_sla') }}
+),
+
+calls as (
+    select * from {{ ref('stg_telephony__calls') }}
+),
+
+chats as (
+    select * from {{ ref('stg_chat__sessions') }}
+),
+
+linked_contacts as (
+    -- calls and chats logged against a ticket are contacts about it
+    select
+        ticket_id,
+        count(*) as linked_contact_count
+    from (
+        select ticket_id from calls
+        where ticket_id is not null
+        union all
+        select ticket_id from chats
+        where ticket_id is not null
+    ) as contacts
+    group by ticket_id
+),
+
 joined as (
     select
         tickets.ticket_id,
@@ -48,7 +83,31 @@ joined as (
         lifecycles.bot_reply_count,
         lifecycles.customer_message_count,
         lifecycles.agent_touch_count,
-        repeat_contacts.ticket_id is not null as has_repeat_contact
+        -- the ticket stems from at least one contact, even when no message or call is logged
+        greatest(lifecycles.customer_message_count + coalesce(linked_contacts.linked_contact_count, 0), 1)
+            as interaction_count,
+        {{ seconds_between('tickets.created_at', 'lifecycles.first_agent_reply_at') }} as first_response_seconds,
+        {{ seconds_between('tickets.created_at', 'lifecycles.first_resolved_at') }} as first_resolution_seconds,
+        {{ seconds_between('tickets.created_at', 'lifecycles.final_resolved_at') }} as resolution_seconds,
+        business_times.first_response_business_seconds,
+        business_times.first_resolution_business_seconds,
+        business_times.resolution_business_seconds,
+        sla.sla_policy_channel,
+        sla.sla_policy_priority,
+        sla.sla_policy_customer_tier,
+        sla.first_response_target_minutes,
+        sla.resolution_target_minutes,
+        sla.uses_business_hours as is_sla_on_business_hours,
+        sla.first_response_due_at,
+        sla.resolution_due_at,
+        sla.is_first_response_breached,
+        sla.is_resolution_breached,
+        sla.first_response_breached_at,
+        sla.resolution_breached_at,
+        sla.is_sla_met,
+        repeat_contacts.ticket_id is not null as has_repeat_contact,
+        next_issues.ticket_id is not null as has_next_issue,
+        next_issues.next_ticket_created_at
     from tickets
     inner join lifecycles
         on tickets.ticket_id = lifecycles.ticket_id
@@ -58,6 +117,14 @@ joined as (
         on tickets.customer_id = customers.customer_id
     left join agents
         on tickets.assignee_agent_id = agents.agent_id
+    left join business_times
+        on tickets.ticket_id = business_times.ticket_id
+    left join sla
+        on tickets.ticket_id = sla.ticket_id
+    left join next_issues
+        on tickets.ticket_id = next_issues.ticket_id
+    left join linked_contacts
+        on tickets.ticket_id = linked_contacts.ticket_id
 ),
 
 final as (

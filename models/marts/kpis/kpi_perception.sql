@@ -1,2 +1,2 @@
--- Survey KPIs side by side (wide): csat, nps, ces, ces_easy_share per period and breakdown.
-{{ pivot_kpi_values(['csat', 'nps', 'ces', 'ces_easy_share']) }}
+-- Survey and quality KPIs side by side (wide) per period and breakdown.
+{{ pivot_kpi_values(['csat', 'nps', 'ces', 'ces_easy_share', 'cx_rating', 'iqs', 'survey_response_rate']) }}

@@ -1,0 +1,119 @@
+{{ config(materialized='incremental', unique_key='ticket_id', incremental_strategy='delete+insert') }}
+
+-- One row per agent reply that answers the customer: the reply, and since when the customer had
+-- been waiting (the earliest customer message after the previous agent reply; the ticket's
+-- creation counts as the first customer message). A reply that follows another reply with no
+-- customer message between them answers nobody and is left out (DECISIONLOG.md "Response
+-- times"). Bot replies and private replies are not agent replies.
+-- Incremental: all replies of the tickets whose row or events a new load batch changed.
+with
+
+all_tickets as (
+    select * from {{ ref('stg_helpdesk__tickets') }}
+),
+
+all_events as (
+    select * from {{ ref('int_helpdesk__ticket_events_classified') }}
+),
+
+{%- if is_incremental() %}
+
+changed_tickets as (
+    select ticket_id
+    from all_tickets
+    where {{ since_last_run('_load_batch') }}
+    union
+    select ticket_id
+    from all_events
+    where {{ since_last_run('_load_batch') }}
+),
+{%- endif %}
+
+tickets as (
+    select all_tickets.*
+    from all_tickets
+    {%- if is_incremental() %}
+    where all_tickets.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
+),
+
+events as (
+    select all_events.*
+    from all_events
+    {%- if is_incremental() %}
+    where all_events.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
+),
+
+conversation as (
+    select
+        ticket_id,
+        'created:' || ticket_id as event_id,
+        created_at as occurred_at,
+        cast(null as varchar) as agent_id,
+        false as is_agent_reply,
+        _load_batch
+    from tickets
+    where created_at is not null
+    union all
+    select
+        ticket_id,
+        event_id,
+        occurred_at,
+        agent_id,
+        is_agent_reply,
+        _load_batch
+    from events
+    where (is_customer_message or is_agent_reply) and occurred_at is not null
+),
+
+numbered as (
+    select
+        *,
+        -- agent replies up to and including this row; a customer message at the same instant
+        -- as a reply is ordered before it
+        sum(case when is_agent_reply then 1 else 0 end) over (
+            partition by ticket_id
+            order by occurred_at, is_agent_reply, event_id
+            rows between unbounded preceding and current row
+        ) as reply_number,
+        max(_load_batch) over (partition by ticket_id) as ticket_load_batch
+    from conversation
+),
+
+waiting as (
+    select
+        ticket_id,
+        -- customer messages after reply n wait for reply n + 1
+        reply_number + 1 as answered_by_reply_number,
+        min(occurred_at) as waiting_since_at
+    from numbered
+    where not is_agent_reply
+    group by ticket_id, reply_number
+),
+
+replies as (
+    select * from numbered
+    where is_agent_reply
+),
+
+final as (
+    select
+        replies.ticket_id,
+        replies.event_id,
+        replies.agent_id,
+        replies.reply_number,
+        replies.reply_number = 1 as is_first_response,
+        waiting.waiting_since_at,
+        replies.occurred_at as replied_at,
+        cast(replies.occurred_at as date) as replied_date,
+        {{ seconds_between('waiting.waiting_since_at', 'replies.occurred_at') }} as response_seconds,
+        replies.ticket_load_batch as _load_batch
+    from replies
+    inner join waiting
+        on
+            replies.ticket_id = waiting.ticket_id
+            and replies.reply_number = waiting.answered_by_reply_number
+)
+
+select * from final

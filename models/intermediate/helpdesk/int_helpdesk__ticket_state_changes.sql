@@ -1,0 +1,101 @@
+-- One row per instant a ticket enters or leaves the backlog (open = not solved/closed) or the
+-- "awaiting response" state (open, and its latest public message is the customer's, with no
+-- agent reply yet): +1 on entering, -1 on leaving (DECISIONLOG.md "Backlog snapshots").
+-- Running sums of these deltas give both snapshots at any instant without a ticket × day
+-- expansion. Bot and private replies do not answer the customer.
+with
+
+tickets as (
+    select * from {{ ref('stg_helpdesk__tickets') }}
+),
+
+events as (
+    select * from {{ ref('int_helpdesk__ticket_events_classified') }}
+),
+
+transitions as (
+    select * from {{ ref('int_helpdesk__ticket_status_transitions') }}
+),
+
+ticket_steps as (
+    -- the ticket's creation opens it, with the customer's request waiting for a reply
+    select
+        ticket_id,
+        created_at as changed_at,
+        0 as step_order,
+        'created:' || ticket_id as step_id,
+        true as is_open_after,
+        true as is_customer_turn_after
+    from tickets
+    where created_at is not null
+    union all
+    select
+        ticket_id,
+        occurred_at as changed_at,
+        1 as step_order,
+        event_id as step_id,
+        cast(null as boolean) as is_open_after,
+        is_customer_message as is_customer_turn_after
+    from events
+    where (is_customer_message or is_agent_reply) and occurred_at is not null
+    union all
+    select
+        ticket_id,
+        occurred_at as changed_at,
+        2 as step_order,
+        event_id as step_id,
+        new_status not in ('solved', 'closed') as is_open_after,
+        cast(null as boolean) as is_customer_turn_after
+    from transitions
+    where occurred_at is not null
+),
+
+states as (
+    select
+        ticket_id,
+        changed_at,
+        step_order,
+        step_id,
+        coalesce(last_value(is_open_after ignore nulls) over ticket_steps, true) as is_open,
+        coalesce(last_value(is_customer_turn_after ignore nulls) over ticket_steps, true) as is_customer_turn
+    from ticket_steps
+    window ticket_steps as (
+        partition by ticket_id
+        order by changed_at, step_order, step_id
+        rows between unbounded preceding and current row
+    )
+),
+
+flagged as (
+    select
+        ticket_id,
+        changed_at,
+        step_order,
+        step_id,
+        case when is_open then 1 else 0 end as open_flag,
+        case when is_open and is_customer_turn then 1 else 0 end as awaiting_flag
+    from states
+),
+
+deltas as (
+    select
+        ticket_id,
+        changed_at,
+        open_flag - coalesce(lag(open_flag) over ticket_steps, 0) as open_delta,
+        awaiting_flag - coalesce(lag(awaiting_flag) over ticket_steps, 0) as awaiting_delta
+    from flagged
+    window ticket_steps as (partition by ticket_id order by changed_at, step_order, step_id)
+),
+
+final as (
+    select
+        ticket_id,
+        changed_at,
+        cast(changed_at as date) as changed_date,
+        open_delta,
+        awaiting_delta
+    from deltas
+    where open_delta != 0 or awaiting_delta != 0
+)
+
+select * from final

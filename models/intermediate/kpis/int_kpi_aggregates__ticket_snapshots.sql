@@ -1,0 +1,177 @@
+-- Snapshot KPIs of the ticket backlog at the end of each period (the last instant of its last
+-- day, UTC), overall and per ticket breakdown (DECISIONLOG.md "Backlog snapshots"):
+--   backlog                 tickets open (not solved/closed) at the period end
+--   open_awaiting_response  open tickets whose latest public message is the customer's
+--   resolution_rate         tickets finally resolved in the period / (those + tickets still
+--                           open at its end): of the tickets worked in the period, the share
+--                           resolved; per agent and team this is "resolved / assigned"
+-- Running sums of the +1/-1 state changes of int_helpdesk__ticket_state_changes carry the
+-- counts from period to period, so the cost grows with tickets + periods, not tickets × days.
+{%- set dimensions = {
+    'channel': 'channel',
+    'team': 'team',
+    'agent': 'agent_id',
+    'category': 'category',
+    'priority': 'priority',
+    'customer_tier': 'customer_tier',
+} %}
+{%- set movement_sums = {
+    'open_delta': 'sum(open_delta)',
+    'awaiting_delta': 'sum(awaiting_delta)',
+    'resolved_count': 'sum(resolved_count)',
+} %}
+
+with
+
+state_changes as (
+    select * from {{ ref('int_helpdesk__ticket_state_changes') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+ticket_movements as (
+    select
+        state_changes.changed_date as movement_date,
+        tickets.channel,
+        tickets.team,
+        coalesce(tickets.assignee_agent_id, 'unassigned') as agent_id,
+        tickets.category,
+        tickets.priority,
+        tickets.customer_tier,
+        state_changes.open_delta,
+        state_changes.awaiting_delta,
+        0 as resolved_count
+    from state_changes
+    inner join tickets
+        on state_changes.ticket_id = tickets.ticket_id
+    union all
+    select
+        final_resolved_date as movement_date,
+        channel,
+        team,
+        coalesce(assignee_agent_id, 'unassigned') as agent_id,
+        category,
+        priority,
+        customer_tier,
+        0 as open_delta,
+        0 as awaiting_delta,
+        1 as resolved_count
+    from tickets
+    where is_resolved
+),
+
+period_movements as (
+    {{ rollup_by_period('ticket_movements', 'movement_date', dimensions, movement_sums) }}  -- noqa: PRS
+),
+
+calendar_periods as (
+    {%- for grain in var('kpi_period_grains') %}
+    select distinct
+        '{{ grain }}' as period_grain,
+        {{ grain }}_start as period_start
+    from calendar
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+breakdowns as (
+    select distinct
+        period_grain,
+        dimension,
+        dimension_value,
+        min(period_start) over (partition by period_grain, dimension, dimension_value) as first_period_start
+    from period_movements
+),
+
+-- every period from a breakdown's first movement on, so a backlog carries over quiet periods
+period_keys as (
+    select
+        breakdowns.period_grain,
+        breakdowns.dimension,
+        breakdowns.dimension_value,
+        calendar_periods.period_start
+    from breakdowns
+    inner join calendar_periods
+        on
+            breakdowns.period_grain = calendar_periods.period_grain
+            and breakdowns.first_period_start <= calendar_periods.period_start
+),
+
+running as (
+    select
+        period_keys.period_grain,
+        period_keys.period_start,
+        period_keys.dimension,
+        period_keys.dimension_value,
+        period_movements.period_start is not null as has_movement,
+        coalesce(period_movements.resolved_count, 0) as resolved_count,
+        sum(coalesce(period_movements.open_delta, 0)) over breakdown_periods as open_at_end,
+        sum(coalesce(period_movements.awaiting_delta, 0)) over breakdown_periods as awaiting_at_end
+    from period_keys
+    left join period_movements
+        on
+            period_keys.period_grain = period_movements.period_grain
+            and period_keys.period_start = period_movements.period_start
+            and period_keys.dimension = period_movements.dimension
+            and period_keys.dimension_value = period_movements.dimension_value
+    window breakdown_periods as (
+        partition by period_keys.period_grain, period_keys.dimension, period_keys.dimension_value
+        order by period_keys.period_start
+        rows between unbounded preceding and current row
+    )
+),
+
+final as (
+    select
+        'backlog' as kpi_id,
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        cast(open_at_end as double) as numerator,
+        cast(open_at_end as double) as denominator,
+        cast(open_at_end as double) * open_at_end as squares,
+        cast(null as double) as p50_value,
+        cast(null as double) as p90_value
+    from running
+    -- a breakdown with nothing open and no movement (e.g. an agent who left) has no row
+    where open_at_end > 0 or has_movement
+    union all
+    select
+        'open_awaiting_response' as kpi_id,
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        cast(awaiting_at_end as double) as numerator,
+        cast(awaiting_at_end as double) as denominator,
+        cast(awaiting_at_end as double) * awaiting_at_end as squares,
+        cast(null as double) as p50_value,
+        cast(null as double) as p90_value
+    from running
+    where open_at_end > 0 or has_movement
+    union all
+    select
+        'resolution_rate' as kpi_id,
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        cast(resolved_count as double) as numerator,
+        cast(resolved_count + open_at_end as double) as denominator,
+        cast(resolved_count as double) as squares,
+        cast(null as double) as p50_value,
+        cast(null as double) as p90_value
+    from running
+    where resolved_count + open_at_end > 0
+)
+
+select * from final

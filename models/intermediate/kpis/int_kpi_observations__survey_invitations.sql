@@ -1,0 +1,54 @@
+-- One row per survey invitation for survey_response_rate, attributed to the day it was sent
+-- (kpi-catalog.md "Attribution"): answered when a staged response names the invitation.
+-- Responses to open-link surveys (no invitation) have no denominator and are not counted.
+with
+
+invitations as (
+    select * from {{ ref('stg_survey__invitations') }}
+),
+
+responses as (
+    select * from {{ ref('stg_survey__responses') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+customers as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
+answered as (
+    select distinct invitation_id
+    from responses
+    where invitation_id is not null
+),
+
+final as (
+    select
+        'survey_response_rate' as kpi_id,
+        cast(invitations.sent_at as date) as metric_date,
+        coalesce(tickets.channel, 'unknown') as channel,
+        coalesce(tickets.team, 'unknown') as team,
+        coalesce(tickets.assignee_agent_id, 'unassigned') as agent_id,
+        coalesce(tickets.category, 'unknown') as category,
+        coalesce(tickets.priority, 'unknown') as priority,
+        coalesce(customers.customer_tier, tickets.customer_tier, 'unknown') as customer_tier,
+        invitations.survey_type,
+        cast(null as varchar) as hour_of_day,
+        cast(null as varchar) as day_of_week,
+        cast(case when answered.invitation_id is not null then 1 else 0 end as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from invitations
+    left join answered
+        on invitations.invitation_id = answered.invitation_id
+    left join tickets
+        on invitations.ticket_id = tickets.ticket_id
+    left join customers
+        on invitations.customer_id = customers.customer_id
+    where invitations.sent_at is not null
+)
+
+select * from final

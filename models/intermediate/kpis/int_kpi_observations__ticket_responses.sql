@@ -1,0 +1,41 @@
+-- One row per agent reply that answered the customer (int_helpdesk__ticket_responses), for
+-- avg_response_time: the mean over every reply, not only the first. Attributed to the day of
+-- the reply; the agent and team are the replying agent's (DECISIONLOG.md "Response times").
+with
+
+responses as (
+    select * from {{ ref('int_helpdesk__ticket_responses') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+agents as (
+    select * from {{ ref('dim_agents') }}
+),
+
+final as (
+    select
+        'avg_response_time' as kpi_id,
+        responses.replied_date as metric_date,
+        tickets.channel,
+        coalesce(agents.team, 'unassigned') as team,
+        coalesce(responses.agent_id, 'unassigned') as agent_id,
+        tickets.category,
+        tickets.priority,
+        tickets.customer_tier,
+        cast(null as varchar) as survey_type,
+        cast(null as varchar) as hour_of_day,
+        cast(null as varchar) as day_of_week,
+        cast(responses.response_seconds as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(responses.response_seconds as double) as measure
+    from responses
+    inner join tickets
+        on responses.ticket_id = tickets.ticket_id
+    left join agents
+        on responses.agent_id = agents.agent_id
+)
+
+select * from final

@@ -1,0 +1,109 @@
+-- One row per day: the ticket backlog at the end of the day (the last instant before midnight
+-- UTC) with the age of the oldest open ticket, and the tickets awaiting a response
+-- (DECISIONLOG.md "Backlog snapshots"). The open intervals come from the +1/-1 state changes;
+-- the counts equal kpi_values' backlog / open_awaiting_response (day grain, dimension all).
+with
+
+state_changes as (
+    select * from {{ ref('int_helpdesk__ticket_state_changes') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_helpdesk__tickets') }}
+),
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+open_changes as (
+    select
+        ticket_id,
+        changed_at,
+        open_delta,
+        lead(changed_at) over (partition by ticket_id order by changed_at, open_delta) as next_changed_at
+    from state_changes
+    where open_delta != 0
+),
+
+awaiting_changes as (
+    select
+        ticket_id,
+        changed_at,
+        awaiting_delta,
+        lead(changed_at) over (partition by ticket_id order by changed_at, awaiting_delta) as next_changed_at
+    from state_changes
+    where awaiting_delta != 0
+),
+
+-- each +1 opens an interval that the ticket's next change (a -1) closes
+open_intervals as (
+    select
+        open_changes.ticket_id,
+        open_changes.changed_at as opened_at,
+        open_changes.next_changed_at as closed_at,
+        tickets.created_at
+    from open_changes
+    inner join tickets
+        on open_changes.ticket_id = tickets.ticket_id
+    where open_changes.open_delta = 1
+),
+
+awaiting_intervals as (
+    select
+        ticket_id,
+        changed_at as started_at,
+        next_changed_at as ended_at
+    from awaiting_changes
+    where awaiting_delta = 1
+),
+
+day_ends as (
+    select
+        date_day,
+        cast(date_day + interval 1 day as timestamp) as day_end_at
+    from calendar
+),
+
+open_at_day_end as (
+    select
+        day_ends.date_day,
+        count(*) as open_tickets,
+        min(open_intervals.created_at) as oldest_open_created_at,
+        max(day_ends.day_end_at) as day_end_at
+    from day_ends
+    inner join open_intervals
+        on
+            day_ends.day_end_at > open_intervals.opened_at
+            and (open_intervals.closed_at is null or day_ends.day_end_at <= open_intervals.closed_at)
+    group by day_ends.date_day
+),
+
+awaiting_at_day_end as (
+    select
+        day_ends.date_day,
+        count(*) as awaiting_tickets
+    from day_ends
+    inner join awaiting_intervals
+        on
+            day_ends.day_end_at > awaiting_intervals.started_at
+            and (awaiting_intervals.ended_at is null or day_ends.day_end_at <= awaiting_intervals.ended_at)
+    group by day_ends.date_day
+),
+
+final as (
+    select
+        day_ends.date_day,
+        coalesce(open_at_day_end.open_tickets, 0) as open_tickets,
+        coalesce(awaiting_at_day_end.awaiting_tickets, 0) as awaiting_response_tickets,
+        open_at_day_end.oldest_open_created_at,
+        {{ seconds_between('open_at_day_end.oldest_open_created_at', 'day_ends.day_end_at') }}
+            as oldest_open_age_seconds
+    from day_ends
+    left join open_at_day_end
+        on day_ends.date_day = open_at_day_end.date_day
+    left join awaiting_at_day_end
+        on day_ends.date_day = awaiting_at_day_end.date_day
+)
+
+select * from final

@@ -1,0 +1,122 @@
+-- One row per inbound call attempt or chat request: how it was offered, answered, abandoned or
+-- blocked, how long the customer waited and how long it took to handle (DECISIONLOG.md
+-- "Calls and chats"). Feeds aht, asa, service_level, answer_rate, abandon_rate, blockage_rate.
+with
+
+calls as (
+    select * from {{ ref('stg_telephony__calls') }}
+),
+
+chats as (
+    select * from {{ ref('stg_chat__sessions') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_helpdesk__tickets') }}
+),
+
+customers as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
+agents as (
+    select * from {{ ref('dim_agents') }}
+),
+
+call_contacts as (
+    select
+        'call' as contact_type,
+        call_id as source_record_id,
+        'phone' as channel,
+        customer_id,
+        ticket_id,
+        agent_id,
+        offered_at,
+        answered_at,
+        ended_at,
+        outcome,
+        -- blocked calls never reached a queue: they are attempts, not offered calls
+        outcome != 'blocked' as is_offered,
+        outcome = 'answered' as is_answered,
+        outcome = 'abandoned' as is_abandoned,
+        outcome = 'blocked' as is_blocked,
+        case
+            when outcome = 'answered'
+                then coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0) + coalesce(wrap_up_seconds, 0)
+        end as handle_seconds,
+        _load_batch
+    from calls
+),
+
+chat_contacts as (
+    select
+        'chat' as contact_type,
+        chat_id as source_record_id,
+        'chat' as channel,
+        customer_id,
+        ticket_id,
+        agent_id,
+        requested_at as offered_at,
+        answered_at,
+        ended_at,
+        outcome,
+        -- a chat the bot resolved never waited for an agent
+        outcome != 'bot_resolved' as is_offered,
+        outcome = 'answered' as is_answered,
+        outcome = 'missed' as is_abandoned,
+        false as is_blocked,
+        case
+            when outcome = 'answered'
+                then {{ seconds_between('answered_at', 'ended_at') }} + coalesce(wrap_up_seconds, 0)
+        end as handle_seconds,
+        _load_batch
+    from chats
+),
+
+contacts as (
+    select * from call_contacts
+    union all
+    select * from chat_contacts
+),
+
+final as (
+    select
+        contacts.contact_type || ':' || contacts.source_record_id as queue_contact_id,
+        contacts.contact_type,
+        contacts.source_record_id,
+        contacts.channel,
+        case when contacts.customer_id is not null then {{ pseudonymise('contacts.customer_id') }} end
+            as customer_key,
+        contacts.ticket_id,
+        contacts.agent_id,
+        coalesce(agents.team, 'unassigned') as team,
+        coalesce(lower(trim(tickets.category)), 'unknown') as category,
+        coalesce(tickets.priority, 'unknown') as priority,
+        coalesce(customers.customer_tier, 'unknown') as customer_tier,
+        contacts.offered_at,
+        cast(contacts.offered_at as date) as offered_date,
+        contacts.answered_at,
+        contacts.ended_at,
+        contacts.outcome,
+        contacts.is_offered,
+        contacts.is_answered,
+        contacts.is_abandoned,
+        contacts.is_blocked,
+        case
+            when contacts.is_answered then {{ seconds_between('contacts.offered_at', 'contacts.answered_at') }}
+        end as wait_seconds,
+        contacts.handle_seconds,
+        contacts.is_answered
+        and {{ seconds_between('contacts.offered_at', 'contacts.answered_at') }}
+        <= {{ var('service_level_threshold_seconds') }} as is_answered_within_threshold,
+        contacts._load_batch
+    from contacts
+    left join tickets
+        on contacts.ticket_id = tickets.ticket_id
+    left join customers
+        on contacts.customer_id = customers.customer_id
+    left join agents
+        on contacts.agent_id = agents.agent_id
+)
+
+select * from final
