@@ -62,7 +62,7 @@ def format_row(row: Row) -> str:
     change_text = "" if change is None else f"{change:+.1f}"
     flag = " (low sample)" if low_sample else ""
     return (
-        f"{kpi_id:<24} {period!s:<10} {fmt(value, 2):>10} n={fmt(sample, 0):<8}"
+        f"{kpi_id:<30} {period!s:<10} {fmt(value, 2):>10} n={fmt(sample, 0):<8}"
         f" {interval:<18} {change_text:>7}  {target_text}{flag}"
     )
 
@@ -92,7 +92,7 @@ def summary_lines(db_path: Path) -> list[str]:
     finally:
         con.close()
     header = (
-        f"{'kpi_id':<24} {'month':<10} {'value':>10} {'sample':<10} {'95% CI':<18}"
+        f"{'kpi_id':<30} {'month':<10} {'value':>10} {'sample':<10} {'95% CI':<18}"
         f" {'change':>7}  target"
     )
     return [header, "-" * len(header)] + [format_row(row) for row in rows]  # type: ignore[arg-type]

@@ -8,6 +8,7 @@
     ('stg_survey__responses', 'responded_at'),
     ('stg_shop__orders', 'ordered_at'),
     ('stg_crm__subscriptions', 'started_at'),
+    ('stg_crm__customers', 'signed_up_at'),
 ] %}
 
 with

@@ -32,7 +32,8 @@ ticket_steps as (
     select
         ticket_id,
         occurred_at as changed_at,
-        1 as step_order,
+        -- at the same instant a customer message comes before the reply that answers it
+        case when is_customer_message then 1 else 2 end as step_order,
         event_id as step_id,
         cast(null as boolean) as is_open_after,
         is_customer_message as is_customer_turn_after
@@ -42,7 +43,7 @@ ticket_steps as (
     select
         ticket_id,
         occurred_at as changed_at,
-        2 as step_order,
+        3 as step_order,
         event_id as step_id,
         new_status not in ('solved', 'closed') as is_open_after,
         cast(null as boolean) as is_customer_turn_after

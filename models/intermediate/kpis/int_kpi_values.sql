@@ -18,6 +18,10 @@ channel_share_aggregates as (
     select * from {{ ref('int_kpi_aggregates__channel_share') }}
 ),
 
+relationship_aggregates as (
+    select * from {{ ref('int_kpi_aggregates__relationship') }}
+),
+
 definitions as (
     select * from {{ ref('kpi_definitions') }}
 ),
@@ -30,6 +34,8 @@ aggregates as (
     select * from ticket_snapshot_aggregates
     union all
     select * from channel_share_aggregates
+    union all
+    select * from relationship_aggregates
 ),
 
 final as (

@@ -1,0 +1,110 @@
+-- One row per customer journey: the customer's touchpoint events from the first touch after
+-- the previous journey's end up to and including the next purchase (a completed order or a
+-- purchase event on the website or app) or support resolution (a ticket's final resolution).
+-- The ending order or resolution is the journey's goal, not a touchpoint; a purchase event is
+-- both. A journey still open at the as-of date has null ended_at (is_complete = false).
+-- Journeys without any touchpoint event (e.g. an order right after the purchase event that
+-- ended the previous journey) are not journeys. Feeds journey_touchpoints and
+-- marts/core/fct_customer_journeys (DECISIONLOG.md "Relationship KPIs").
+with
+
+touch_events as (
+    select * from {{ ref('int_customers__touchpoint_events') }}
+),
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+ticket_lifecycles as (
+    select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
+),
+
+touches as (
+    select
+        customer_id,
+        occurred_at,
+        touchpoint,
+        is_purchase as is_journey_end,
+        case when is_purchase then 'purchase' end as end_type
+    from touch_events
+),
+
+purchases as (
+    select
+        customer_id,
+        ordered_at as occurred_at,
+        cast(null as varchar) as touchpoint,
+        true as is_journey_end,
+        'purchase' as end_type
+    from orders
+    where
+        status = 'completed'
+        and customer_id is not null
+),
+
+resolutions as (
+    select
+        customer_id,
+        final_resolved_at as occurred_at,
+        cast(null as varchar) as touchpoint,
+        true as is_journey_end,
+        'resolution' as end_type
+    from ticket_lifecycles
+    where
+        is_resolved
+        and final_resolved_at is not null
+        and customer_id is not null
+),
+
+timeline as (
+    select * from touches
+    union all
+    select * from purchases
+    union all
+    select * from resolutions
+),
+
+numbered as (
+    select
+        *,
+        -- journeys the customer completed before this event (ends sort after touches at a tie)
+        coalesce(sum(case when is_journey_end then 1 else 0 end) over (
+            partition by customer_id
+            order by occurred_at, is_journey_end, end_type
+            rows between unbounded preceding and 1 preceding
+        ), 0) + 1 as journey_number
+    from timeline
+),
+
+journeys as (
+    select
+        customer_id,
+        journey_number,
+        min(case when touchpoint is not null then occurred_at end) as first_touch_at,
+        max(case when is_journey_end then occurred_at end) as ended_at,
+        max(end_type) as end_type,
+        count(touchpoint) as touch_event_count,
+        count(distinct touchpoint) as distinct_touchpoint_count,
+        {{ dbt.listagg('distinct touchpoint', "', '", 'order by touchpoint') }} as touchpoints
+    from numbered
+    group by customer_id, journey_number
+),
+
+final as (
+    select
+        customer_id,
+        -- renumbered 1, 2, ... after dropping journeys without touchpoints
+        row_number() over (partition by customer_id order by journey_number) as journey_number,
+        first_touch_at,
+        ended_at,
+        end_type,
+        ended_at is not null as is_complete,
+        touch_event_count,
+        distinct_touchpoint_count,
+        touchpoints
+    from journeys
+    where touch_event_count > 0
+)
+
+select * from final

@@ -1,0 +1,95 @@
+-- One row per touchpoint event of a customer, across sources: engagement events (site and app
+-- visits, social reactions, e-mail opens and clicks, blog and help-centre visits, purchases)
+-- and support contacts (tickets by channel, calls, chats). The input of engagement_rate,
+-- touchpoints_per_customer and the customer journeys (DECISIONLOG.md "Relationship KPIs").
+-- touchpoint: the engagement touchpoint (website, app, social, email, blog, support) or
+-- 'support_<channel>' for a support contact (support_email, support_web, support_chat,
+-- support_phone, support_social); calls are support_phone and chats support_chat. As in
+-- contact_volume, a call or chat logged against a ticket is the same contact as the ticket.
+with
+
+engagement_events as (
+    select * from {{ ref('stg_engagement__events') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_helpdesk__tickets') }}
+),
+
+calls as (
+    select * from {{ ref('stg_telephony__calls') }}
+),
+
+chats as (
+    select * from {{ ref('stg_chat__sessions') }}
+),
+
+engagement_touches as (
+    select
+        'engagement:' || event_id as touch_event_id,
+        customer_id,
+        occurred_at,
+        touchpoint,
+        action = 'purchase' as is_purchase
+    from engagement_events
+),
+
+ticket_touches as (
+    select
+        'ticket:' || ticket_id as touch_event_id,
+        customer_id,
+        created_at as occurred_at,
+        'support_' || channel as touchpoint,
+        false as is_purchase
+    from tickets
+    where customer_id is not null
+),
+
+call_touches as (
+    select
+        'call:' || call_id as touch_event_id,
+        customer_id,
+        offered_at as occurred_at,
+        'support_phone' as touchpoint,
+        false as is_purchase
+    from calls
+    where
+        customer_id is not null
+        and ticket_id is null
+),
+
+chat_touches as (
+    select
+        'chat:' || chat_id as touch_event_id,
+        customer_id,
+        requested_at as occurred_at,
+        'support_chat' as touchpoint,
+        false as is_purchase
+    from chats
+    where
+        customer_id is not null
+        and ticket_id is null
+),
+
+unioned as (
+    select * from engagement_touches
+    union all
+    select * from ticket_touches
+    union all
+    select * from call_touches
+    union all
+    select * from chat_touches
+),
+
+final as (
+    select
+        touch_event_id,
+        customer_id,
+        occurred_at,
+        cast(occurred_at as date) as occurred_date,
+        touchpoint,
+        is_purchase
+    from unioned
+)
+
+select * from final
