@@ -80,3 +80,14 @@
 {% macro spark__seconds_between(start_expression, end_expression) -%}
     cast(unix_timestamp({{ end_expression }}) - unix_timestamp({{ start_expression }}) as double)
 {%- endmacro %}
+
+
+{# exact_decimal(expression): the value as a fixed-point decimal with 10 places, so that sums of
+   money do not depend on the order in which parallel threads add them (floating-point sums do). #}
+{% macro exact_decimal(expression) -%}
+    {{ return(adapter.dispatch('exact_decimal', 'cx_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__exact_decimal(expression) -%}
+    cast({{ expression }} as decimal(38, 10))
+{%- endmacro %}

@@ -326,7 +326,7 @@ def test_marts_out_of_range_and_duplicated_kpis_fail(
     rows.append(kpi_row("csat", 140.0, period_start=date(2024, 4, 1), ci_high=150.0))
     rows.append(dict(rows[0]))  # the same KPI x period x breakdown twice
     rows.append(kpi_row("nps", -120.0, period_start=date(2024, 4, 1), ci_low=None))
-    rows.append(kpi_row("ces", 9.0, period_start=date(2024, 4, 1), denominator=0.0))
+    rows.append(kpi_row("ces", 9.0, period_start=date(2024, 4, 1), denominator=-1.0))
     rows.append(kpi_row("csat", 50.0, period_grain="fortnight", ci_low=60.0))
     db = write_marts(tmp_path / "marts.duckdb", rows)
 
@@ -367,13 +367,13 @@ def test_marts_out_of_range_and_duplicated_kpis_fail(
         ),
         fail(
             "marts.kpi_values.denominator",
-            f"{between} [> 0]",
-            "7.7% unexpected (1 of 13 rows), e.g. [0.0]",
+            f"{between} [>= 0]",
+            "7.7% unexpected (1 of 13 rows), e.g. [-1.0]",
         ),
     ]
     assert vq.main(["--db", str(db), "--suite", "marts", "--docs-dir", str(tmp_path / "d")]) == 1
     output = capsys.readouterr().out
-    assert "FAIL marts.kpi_values: 14 rows, 17 expectations, 7 failed" in output
+    assert "FAIL marts.kpi_values: 14 rows, 18 expectations, 7 failed" in output
     assert "PASS marts.dim_customers: 20 rows, 2 expectations" in output
 
 

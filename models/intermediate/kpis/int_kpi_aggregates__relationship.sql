@@ -275,7 +275,8 @@ repurchase_aggregates as (
     from repurchase_by_dimension
 ),
 
--- clv and revenue_per_customer: dated +/- deltas per tier; a running sum gives each measure's
+-- clv and revenue_per_customer: dated +/- deltas per tier (summed as exact decimals, so the result
+-- does not depend on the order parallel threads add them in); a running sum gives each measure's
 -- value on any day d (= the period end). Trailing-window deltas are in "window end" days: an
 -- order on day o counts for the windows ending on o .. o + 12 months - 1 day.
 
@@ -502,33 +503,42 @@ value_deltas as (
     where ended_date is not null
 ),
 
+exact_deltas as (
+    select
+        customer_tier,
+        delta_date,
+        measure,
+        {{ exact_decimal('delta') }} as delta
+    from value_deltas
+),
+
 daily_deltas as (
     select
-        value_deltas.customer_tier,
+        exact_deltas.customer_tier,
         -- deltas before the calendar count from its first day; later ones are beyond the as-of date
-        greatest(value_deltas.delta_date, bounds.first_date) as delta_date,
-        sum(case when value_deltas.measure = 'window_orders' then value_deltas.delta else 0 end)
+        greatest(exact_deltas.delta_date, bounds.first_date) as delta_date,
+        sum(case when exact_deltas.measure = 'window_orders' then exact_deltas.delta else 0 end)
             as window_orders,
-        sum(case when value_deltas.measure = 'window_revenue' then value_deltas.delta else 0 end)
+        sum(case when exact_deltas.measure = 'window_revenue' then exact_deltas.delta else 0 end)
             as window_revenue,
-        sum(case when value_deltas.measure = 'window_buyers' then value_deltas.delta else 0 end)
+        sum(case when exact_deltas.measure = 'window_buyers' then exact_deltas.delta else 0 end)
             as window_buyers,
-        sum(case when value_deltas.measure = 'window_active_at_start' then value_deltas.delta else 0 end)
+        sum(case when exact_deltas.measure = 'window_active_at_start' then exact_deltas.delta else 0 end)
             as window_active_at_start,
-        sum(case when value_deltas.measure = 'window_lost' then value_deltas.delta else 0 end)
+        sum(case when exact_deltas.measure = 'window_lost' then exact_deltas.delta else 0 end)
             as window_lost,
-        sum(case when value_deltas.measure = 'order_revenue_to_date' then value_deltas.delta else 0 end)
+        sum(case when exact_deltas.measure = 'order_revenue_to_date' then exact_deltas.delta else 0 end)
             as order_revenue_to_date,
-        sum(case when value_deltas.measure = 'revenue_customers' then value_deltas.delta else 0 end)
+        sum(case when exact_deltas.measure = 'revenue_customers' then exact_deltas.delta else 0 end)
             as revenue_customers,
-        sum(case when value_deltas.measure = 'subscription_slope' then value_deltas.delta else 0 end)
+        sum(case when exact_deltas.measure = 'subscription_slope' then exact_deltas.delta else 0 end)
             as subscription_slope,
-        sum(case when value_deltas.measure = 'subscription_offset' then value_deltas.delta else 0 end)
+        sum(case when exact_deltas.measure = 'subscription_offset' then exact_deltas.delta else 0 end)
             as subscription_offset
-    from value_deltas
+    from exact_deltas
     cross join bounds
-    where value_deltas.delta_date <= bounds.as_of_date
-    group by value_deltas.customer_tier, greatest(value_deltas.delta_date, bounds.first_date)
+    where exact_deltas.delta_date <= bounds.as_of_date
+    group by exact_deltas.customer_tier, greatest(exact_deltas.delta_date, bounds.first_date)
 ),
 
 daily_values as (
@@ -564,9 +574,11 @@ period_end_by_tier as (
         daily_values.window_buyers,
         daily_values.window_active_at_start,
         daily_values.window_lost,
-        daily_values.order_revenue_to_date
-        + daily_values.end_day_number * daily_values.subscription_slope
-        - daily_values.subscription_offset as revenue_to_date,
+        {{ exact_decimal(
+            'daily_values.order_revenue_to_date'
+            ~ ' + daily_values.end_day_number * daily_values.subscription_slope'
+            ~ ' - daily_values.subscription_offset'
+        ) }} as revenue_to_date,
         daily_values.revenue_customers
     from calendar_periods
     inner join daily_values
