@@ -39,16 +39,22 @@
 
 
 {#
-    rollup_by_period(relation, date_column, dimensions, aggregates, keys=[])
+    rollup_by_period(relation, date_column, dimensions, aggregates, keys=[], grouping_sets=true, grains=none)
 
-    For every grain of var('kpi_period_grains'): GROUP BY GROUPING SETS of (keys, period_start)
-    alone (dimension 'all') and with each breakdown column of `dimensions` (a dict dimension name
-    -> column), unioned. Returns keys, period_grain, period_start, dimension, dimension_value and
-    one column per entry of `aggregates` (a dict column name -> aggregate SQL expression).
+    For every grain of `grains` (default var('kpi_period_grains')): the rows of `relation` grouped by (keys,
+    period_start) alone (dimension 'all') and with each breakdown column of `dimensions` (a dict
+    dimension name -> column). Returns keys, period_grain, period_start, dimension,
+    dimension_value and one column per entry of `aggregates` (a dict column name -> aggregate SQL
+    expression). With grouping_sets=true one GROUP BY GROUPING SETS per grain (best for
+    distributive aggregates such as sums, which can spill to disk); with false a UNION ALL of
+    one GROUP BY per grain and breakdown, skipping rows whose breakdown column is null: holistic
+    aggregates (percentiles) keep every value of every group in memory, and DuckDB holds the
+    states of all grouping sets at once, so they run one breakdown at a time instead.
 #}
-{% macro rollup_by_period(relation, date_column, dimensions, aggregates, keys=[]) -%}
+{% macro rollup_by_period(relation, date_column, dimensions, aggregates, keys=[], grouping_sets=true, grains=none) -%}
     {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}
-    {%- for grain in var('kpi_period_grains') %}
+    {%- for grain in (grains if grains is not none else var('kpi_period_grains')) %}
+    {%- if grouping_sets %}
     select
         {{ key_prefix }}'{{ grain }}' as period_grain,
         period_start,
@@ -79,6 +85,27 @@
         ({{ key_prefix }}period_start, {{ column }}){{ ',' if not loop.last }}
         {%- endfor %}
     )
+    {%- else %}
+    {%- set breakdowns = [('all', none)] + (dimensions.items() | list) %}
+    {%- for dimension, column in breakdowns %}
+    select
+        {{ key_prefix }}'{{ grain }}' as period_grain,
+        {{ period_start(grain, date_column) }} as period_start,
+        '{{ dimension }}' as dimension,
+        {{ column if column else "'all'" }} as dimension_value,
+        {%- for name, expression in aggregates.items() %}
+        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    {%- if column %}
+    where {{ column }} is not null
+    {%- endif %}
+    group by {{ key_prefix }}{{ period_start(grain, date_column) }}{{ ', ' ~ column if column }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+    {%- endif %}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -86,7 +113,8 @@
 {%- endmacro %}
 
 
-{% macro aggregate_kpi_observations(observations) -%}
+{# Σ numerator, Σ denominator, Σ numerator² of KPI observations, by grouping sets. #}
+{% macro kpi_observation_sums(observations) -%}
     {{ rollup_by_period(
         observations,
         'metric_date',
@@ -95,9 +123,53 @@
             'numerator': 'sum(numerator)',
             'denominator': 'sum(denominator)',
             'squares': 'sum(numerator * numerator)',
+        },
+        keys=['kpi_id'],
+    ) }}
+{%- endmacro %}
+
+
+{# p50 and p90 of `measure` over the observations that have one (time KPIs), one breakdown at a
+   time (see rollup_by_period), for `grains` (default: every grain). #}
+{% macro kpi_observation_percentiles(observations, grains=none) -%}
+    {{ rollup_by_period(
+        '(select * from ' ~ observations ~ ' where measure is not null) as measured',
+        'metric_date',
+        kpi_dimensions(),
+        {
             'p50_value': percentile('measure', 0.5),
             'p90_value': percentile('measure', 0.9),
         },
         keys=['kpi_id'],
+        grouping_sets=false,
+        grains=grains,
     ) }}
+{%- endmacro %}
+
+
+{#
+    Sums and percentiles joined on the row key, for a small observation relation in one query
+    (int_kpi_aggregates__observations materialises the percentiles as their own model instead:
+    at millions of observations DuckDB plans the join of both roll-ups badly).
+#}
+{% macro aggregate_kpi_observations(observations) -%}
+    select
+        sums.kpi_id,
+        sums.period_grain,
+        sums.period_start,
+        sums.dimension,
+        sums.dimension_value,
+        sums.numerator,
+        sums.denominator,
+        sums.squares,
+        percentiles.p50_value,
+        percentiles.p90_value
+    from ({{ kpi_observation_sums(observations) }}) as sums
+    left join ({{ kpi_observation_percentiles(observations) }}) as percentiles
+        on
+            sums.kpi_id = percentiles.kpi_id
+            and sums.period_grain = percentiles.period_grain
+            and sums.period_start = percentiles.period_start
+            and sums.dimension = percentiles.dimension
+            and sums.dimension_value = percentiles.dimension_value
 {%- endmacro %}

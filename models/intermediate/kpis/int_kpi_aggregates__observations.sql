@@ -1,18 +1,45 @@
--- Observation-based KPIs rolled up to every period grain and breakdown.
+-- Observation-based KPIs rolled up to every period grain and breakdown: the sums here, the
+-- percentiles of time KPIs from the int_kpi_percentiles__<grain> models (materialised one grain
+-- at a time: at millions of observations one query holding every roll-up exhausts memory).
+{%- set grains = var('kpi_period_grains') %}
+
 with
 
-observations as (
-    select * from {{ ref('int_kpi_observations') }}
+percentiles as (
+    {%- for grain in grains %}
+    select * from {{ ref('int_kpi_percentiles__' ~ grain) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
-aggregated as (
-    {{ aggregate_kpi_observations('observations') }}  -- noqa: PRS
+sums as (
+    {{ kpi_observation_sums(ref('int_kpi_observations')) }}  -- noqa: PRS
 ),
 
 final as (
-    select * from aggregated
+    select
+        sums.kpi_id,
+        sums.period_grain,
+        sums.period_start,
+        sums.dimension,
+        sums.dimension_value,
+        sums.numerator,
+        sums.denominator,
+        sums.squares,
+        percentiles.p50_value,
+        percentiles.p90_value
+    from sums
+    left join percentiles
+        on
+            sums.kpi_id = percentiles.kpi_id
+            and sums.period_grain = percentiles.period_grain
+            and sums.period_start = percentiles.period_start
+            and sums.dimension = percentiles.dimension
+            and sums.dimension_value = percentiles.dimension_value
     -- a dimension that does not apply to a KPI leaves null values: no row for it
-    where dimension_value is not null
+    where sums.dimension_value is not null
 )
 
 select * from final

@@ -63,7 +63,7 @@ final as (
         cast(null as varchar) as day_of_week,
         cast(observations.numerator as double) as numerator,
         cast(observations.denominator as double) as denominator,
-        case when observations.kpi_id = 'cx_rating' then cast(observations.numerator as double) end as measure
+        cast(null as double) as measure
     from observations
     inner join responses
         on observations.response_id = responses.response_id

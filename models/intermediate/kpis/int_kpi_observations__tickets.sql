@@ -1,7 +1,8 @@
 -- One row per ticket and ticket KPI it feeds, in the observation shape of int_kpi_observations.
 -- Attribution (kpi-catalog.md): resolution-based KPIs to the day of the final resolution,
 -- first_response_time to the day of creation, first_resolution_time to the day of the first
--- resolution. Time KPIs carry their seconds in `measure` for p50/p90.
+-- resolution. Time KPIs carry their seconds in `measure` for p50/p90 (only time KPIs publish
+-- percentiles: kpi-catalog.md "How KPIs are published").
 {%- set ticket_kpis = [
     {'kpi_id': 'fcr_rate', 'date': 'final_resolved_date', 'where': 'is_resolved',
      'numerator': 'case when is_first_contact_resolution then 1 else 0 end', 'measure': none},
@@ -21,15 +22,15 @@
     {'kpi_id': 'sla_attainment', 'date': 'final_resolved_date', 'where': 'is_resolved and is_sla_met is not null',
      'numerator': 'case when is_sla_met then 1 else 0 end', 'measure': none},
     {'kpi_id': 'replies_to_resolution', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'agent_replies_before_resolution', 'measure': 'agent_replies_before_resolution'},
+     'numerator': 'agent_replies_before_resolution', 'measure': none},
     {'kpi_id': 'interactions_per_ticket', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'interaction_count', 'measure': 'interaction_count'},
+     'numerator': 'interaction_count', 'measure': none},
     {'kpi_id': 'agent_touches', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'agent_touch_count', 'measure': 'agent_touch_count'},
+     'numerator': 'agent_touch_count', 'measure': none},
     {'kpi_id': 'reopen_rate', 'date': 'final_resolved_date', 'where': 'is_resolved',
      'numerator': 'case when is_reopened then 1 else 0 end', 'measure': none},
     {'kpi_id': 'reopens_per_ticket', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'reopen_count', 'measure': 'reopen_count'},
+     'numerator': 'reopen_count', 'measure': none},
     {'kpi_id': 'next_issue_avoidance', 'date': 'final_resolved_date', 'where': 'is_resolved and customer_key is not null',
      'numerator': 'case when has_next_issue then 0 else 1 end', 'measure': none},
 ] %}

@@ -1,0 +1,14 @@
+-- p50 and p90 of the time KPIs (observations with a measure) at the day grain, per breakdown.
+-- One model per grain: percentiles keep every value of a group in memory, so the grains are
+-- built one after another (each depends on the previous one) rather than in one query.
+with
+
+percentiles as (
+    {{ kpi_observation_percentiles(ref('int_kpi_observations'), grains=['day']) }}  -- noqa: PRS
+),
+
+final as (
+    select * from percentiles
+)
+
+select * from final
