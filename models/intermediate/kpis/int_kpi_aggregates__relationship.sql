@@ -177,7 +177,8 @@ journey_observations as (
         and cast(journeys.ended_at as date) <= bounds.as_of_date
 ),
 
-relationship_observations as (
+-- read by aggregate_kpi_observations below (sqlfluff cannot see into the macro)
+relationship_observations as (  -- noqa: ST03
     -- customer tier is the only breakdown of these KPIs (kpi_dimensions(): null = not applicable)
     select
         kpi_id,
