@@ -173,3 +173,18 @@
             and sums.dimension = percentiles.dimension
             and sums.dimension_value = percentiles.dimension_value
 {%- endmacro %}
+
+
+{#
+    kpi_observation_breakdowns(values)
+
+    The breakdown columns of an observation row, in the order of kpi_dimensions(): `values` maps
+    a column (channel, team, agent_id, …) to its SQL expression; every other breakdown is null
+    (= does not apply to the KPI). Each observation model lists only the breakdowns it has, so a
+    new breakdown needs no edit there. Ends with a comma.
+#}
+{% macro kpi_observation_breakdowns(values={}) -%}
+    {%- for column in kpi_dimensions().values() %}
+    {{ values.get(column, 'cast(null as varchar)') }} as {{ column }},
+    {%- endfor %}
+{%- endmacro %}

@@ -17,15 +17,9 @@ unioned as (
     select
         kpi_id,
         metric_date,
-        channel,
-        team,
-        agent_id,
-        category,
-        priority,
-        customer_tier,
-        survey_type,
-        hour_of_day,
-        day_of_week,
+        {%- for column in kpi_dimensions().values() %}
+        {{ column }},
+        {%- endfor %}
         numerator,
         denominator,
         measure

@@ -69,15 +69,16 @@ volume as (
     select
         'contact_volume' as kpi_id,
         cast(arrived_at as date) as metric_date,
-        channel,
-        team,
-        agent_id,
-        category,
-        priority,
-        customer_tier,
-        cast(null as varchar) as survey_type,
-        strftime(arrived_at, '%H') as hour_of_day,
-        cast(isodow(arrived_at) as varchar) as day_of_week,
+        {{ kpi_observation_breakdowns({
+            'channel': 'channel',
+            'team': 'team',
+            'agent_id': 'agent_id',
+            'category': 'category',
+            'priority': 'priority',
+            'customer_tier': 'customer_tier',
+            'hour_of_day': "strftime(arrived_at, '%H')",
+            'day_of_week': 'cast(isodow(arrived_at) as varchar)',
+        }) }}
         cast(1 as double) as numerator,
         cast(1 as double) as denominator,
         cast(null as double) as measure
@@ -88,15 +89,9 @@ self_service_rate as (
     select
         'self_service_rate' as kpi_id,
         cast(arrived_at as date) as metric_date,
-        cast(null as varchar) as channel,
-        cast(null as varchar) as team,
-        cast(null as varchar) as agent_id,
-        cast(null as varchar) as category,
-        cast(null as varchar) as priority,
-        customer_tier,
-        cast(null as varchar) as survey_type,
-        cast(null as varchar) as hour_of_day,
-        cast(null as varchar) as day_of_week,
+        {{ kpi_observation_breakdowns({
+            'customer_tier': 'customer_tier',
+        }) }}
         cast(case when is_self_served then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator,
         cast(null as double) as measure
@@ -106,15 +101,9 @@ self_service_rate as (
     select
         'self_service_rate' as kpi_id,
         cast(started_at as date) as metric_date,
-        cast(null as varchar) as channel,
-        cast(null as varchar) as team,
-        cast(null as varchar) as agent_id,
-        cast(null as varchar) as category,
-        cast(null as varchar) as priority,
-        customer_tier,
-        cast(null as varchar) as survey_type,
-        cast(null as varchar) as hour_of_day,
-        cast(null as varchar) as day_of_week,
+        {{ kpi_observation_breakdowns({
+            'customer_tier': 'customer_tier',
+        }) }}
         cast(1 as double) as numerator,
         cast(1 as double) as denominator,
         cast(null as double) as measure
@@ -127,15 +116,9 @@ helpfulness as (
     select
         'article_helpfulness' as kpi_id,
         cast(started_at as date) as metric_date,
-        cast(null as varchar) as channel,
-        cast(null as varchar) as team,
-        cast(null as varchar) as agent_id,
-        cast(null as varchar) as category,
-        cast(null as varchar) as priority,
-        customer_tier,
-        cast(null as varchar) as survey_type,
-        cast(null as varchar) as hour_of_day,
-        cast(null as varchar) as day_of_week,
+        {{ kpi_observation_breakdowns({
+            'customer_tier': 'customer_tier',
+        }) }}
         cast(case when helpful_vote = 'yes' then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator,
         cast(null as double) as measure

@@ -18,15 +18,14 @@ final as (
     select
         'iqs' as kpi_id,
         cast(reviews.reviewed_at as date) as metric_date,
-        coalesce(tickets.channel, 'unknown') as channel,
-        coalesce(agents.team, 'unassigned') as team,
-        coalesce(reviews.agent_id, 'unassigned') as agent_id,
-        coalesce(tickets.category, 'unknown') as category,
-        coalesce(tickets.priority, 'unknown') as priority,
-        coalesce(tickets.customer_tier, 'unknown') as customer_tier,
-        cast(null as varchar) as survey_type,
-        cast(null as varchar) as hour_of_day,
-        cast(null as varchar) as day_of_week,
+        {{ kpi_observation_breakdowns({
+            'channel': "coalesce(tickets.channel, 'unknown')",
+            'team': "coalesce(agents.team, 'unassigned')",
+            'agent_id': "coalesce(reviews.agent_id, 'unassigned')",
+            'category': "coalesce(tickets.category, 'unknown')",
+            'priority': "coalesce(tickets.priority, 'unknown')",
+            'customer_tier': "coalesce(tickets.customer_tier, 'unknown')",
+        }) }}
         cast(reviews.points_earned as double) as numerator,
         cast(reviews.points_possible as double) as denominator,
         cast(null as double) as measure

@@ -29,15 +29,15 @@ final as (
     select
         'survey_response_rate' as kpi_id,
         cast(invitations.sent_at as date) as metric_date,
-        coalesce(tickets.channel, 'unknown') as channel,
-        coalesce(tickets.team, 'unknown') as team,
-        coalesce(tickets.assignee_agent_id, 'unassigned') as agent_id,
-        coalesce(tickets.category, 'unknown') as category,
-        coalesce(tickets.priority, 'unknown') as priority,
-        coalesce(customers.customer_tier, tickets.customer_tier, 'unknown') as customer_tier,
-        invitations.survey_type,
-        cast(null as varchar) as hour_of_day,
-        cast(null as varchar) as day_of_week,
+        {{ kpi_observation_breakdowns({
+            'channel': "coalesce(tickets.channel, 'unknown')",
+            'team': "coalesce(tickets.team, 'unknown')",
+            'agent_id': "coalesce(tickets.assignee_agent_id, 'unassigned')",
+            'category': "coalesce(tickets.category, 'unknown')",
+            'priority': "coalesce(tickets.priority, 'unknown')",
+            'customer_tier': "coalesce(customers.customer_tier, tickets.customer_tier, 'unknown')",
+            'survey_type': 'invitations.survey_type',
+        }) }}
         cast(case when answered.invitation_id is not null then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator,
         cast(null as double) as measure

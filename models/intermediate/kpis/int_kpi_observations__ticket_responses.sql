@@ -19,15 +19,14 @@ final as (
     select
         'avg_response_time' as kpi_id,
         responses.replied_date as metric_date,
-        tickets.channel,
-        coalesce(agents.team, 'unassigned') as team,
-        coalesce(responses.agent_id, 'unassigned') as agent_id,
-        tickets.category,
-        tickets.priority,
-        tickets.customer_tier,
-        cast(null as varchar) as survey_type,
-        cast(null as varchar) as hour_of_day,
-        cast(null as varchar) as day_of_week,
+        {{ kpi_observation_breakdowns({
+            'channel': 'tickets.channel',
+            'team': "coalesce(agents.team, 'unassigned')",
+            'agent_id': "coalesce(responses.agent_id, 'unassigned')",
+            'category': 'tickets.category',
+            'priority': 'tickets.priority',
+            'customer_tier': 'tickets.customer_tier',
+        }) }}
         cast(responses.response_seconds as double) as numerator,
         cast(1 as double) as denominator,
         cast(responses.response_seconds as double) as measure

@@ -46,15 +46,14 @@ final as (
     select
         '{{ kpi.kpi_id }}' as kpi_id,
         {{ kpi.date }} as metric_date,
-        channel,
-        team,
-        coalesce(assignee_agent_id, 'unassigned') as agent_id,
-        category,
-        priority,
-        customer_tier,
-        cast(null as varchar) as survey_type,
-        cast(null as varchar) as hour_of_day,
-        cast(null as varchar) as day_of_week,
+        {{ kpi_observation_breakdowns({
+            'channel': 'channel',
+            'team': 'team',
+            'agent_id': "coalesce(assignee_agent_id, 'unassigned')",
+            'category': 'category',
+            'priority': 'priority',
+            'customer_tier': 'customer_tier',
+        }) }}
         cast({{ kpi.numerator }} as double) as numerator,
         cast(1 as double) as denominator,
         cast({{ kpi.measure if kpi.measure else 'null' }} as double) as measure
