@@ -1,4 +1,5 @@
 {{ config(materialized='incremental', unique_key='ticket_id', incremental_strategy='delete+insert') }}
+{%- set business_time_zone = '(select min(business_days.time_zone) from business_days)' %}
 
 -- One row per agent reply that answers the customer: the reply, and since when the customer had
 -- been waiting (the earliest customer message after the previous agent reply; the ticket's
@@ -14,6 +15,10 @@ all_tickets as (
 
 all_events as (
     select * from {{ ref('int_helpdesk__ticket_events_classified') }}
+),
+
+business_days as (
+    select * from {{ ref('int_calendar__business_days') }}
 ),
 
 {%- if is_incremental() %}
@@ -97,7 +102,7 @@ replies as (
     where is_agent_reply
 ),
 
-final as (
+answered as (
     select
         replies.ticket_id,
         replies.event_id,
@@ -106,14 +111,36 @@ final as (
         replies.reply_number = 1 as is_first_response,
         waiting.waiting_since_at,
         replies.occurred_at as replied_at,
-        cast(replies.occurred_at as date) as replied_date,
-        {{ seconds_between('waiting.waiting_since_at', 'replies.occurred_at') }} as response_seconds,
-        replies.ticket_load_batch as _load_batch
+        replies.ticket_load_batch as _load_batch,
+        {{ business_local_date('waiting.waiting_since_at', business_time_zone) }} as waiting_local_date,
+        {{ business_local_date('replies.occurred_at', business_time_zone) }} as replied_local_date
     from replies
     inner join waiting
         on
             replies.ticket_id = waiting.ticket_id
             and replies.reply_number = waiting.answered_by_reply_number
+),
+
+final as (
+    select
+        answered.ticket_id,
+        answered.event_id,
+        answered.agent_id,
+        answered.reply_number,
+        answered.is_first_response,
+        answered.waiting_since_at,
+        answered.replied_at,
+        cast(answered.replied_at as date) as replied_date,
+        {{ seconds_between('answered.waiting_since_at', 'answered.replied_at') }} as response_seconds,
+        -- the same wait in business hours (published only per ticket: the catalog has no kpi_id)
+        {{ business_seconds_at('answered.replied_at', 'replied_day') }}
+        - {{ business_seconds_at('answered.waiting_since_at', 'waiting_day') }} as response_business_seconds,
+        answered._load_batch
+    from answered
+    left join business_days as waiting_day
+        on answered.waiting_local_date = waiting_day.calendar_date
+    left join business_days as replied_day
+        on answered.replied_local_date = replied_day.calendar_date
 )
 
 select * from final
