@@ -110,7 +110,7 @@ replies as (
 ),
 all_tickets as (
     select tickets.ticket_id, tickets.customer_id, tickets.created_at,
-           coalesce(lifecycle.resolved_at, tickets.created_at) as resolved_or_created_at
+           coalesce(lifecycle.resolved_at, timestamp '9999-12-31') as alive_until_at
     from tickets left join lifecycle on tickets.ticket_id = lifecycle.ticket_id
 ),
 repeats as (
@@ -119,7 +119,7 @@ repeats as (
     inner join all_tickets as other
         on lifecycle.customer_id = other.customer_id and lifecycle.ticket_id != other.ticket_id
         and other.created_at <= lifecycle.resolved_at + interval 7 day
-        and other.resolved_or_created_at >= lifecycle.created_at
+        and other.alive_until_at >= lifecycle.created_at
     union
     select lifecycle.ticket_id
     from lifecycle

@@ -35,7 +35,8 @@ repeat_tickets as (
             resolved_tickets.customer_id = other_tickets.customer_id
             and resolved_tickets.ticket_id != other_tickets.ticket_id
             and resolved_tickets.window_end_at >= other_tickets.created_at
-            and coalesce(other_tickets.final_resolved_at, other_tickets.created_at)
+            -- a ticket still open is alive until now: it overlaps every later window
+            and coalesce(other_tickets.final_resolved_at, cast('9999-12-31' as timestamp))
             >= resolved_tickets.window_start_at
 ),
 
