@@ -2,9 +2,9 @@
 -- day, UTC), overall and per ticket breakdown (DECISIONLOG.md "Backlog snapshots"):
 --   backlog                 tickets open (not solved/closed) at the period end
 --   open_awaiting_response  open tickets whose latest public message is the customer's
---   resolution_rate         tickets finally resolved in the period / (those + tickets still
---                           open at its end): of the tickets worked in the period, the share
---                           resolved; per agent and team this is "resolved / assigned"
+--   resolution_rate         assigned tickets finally resolved in the period / (those + assigned
+--                           tickets still open at its end): of the assigned workload, the share
+--                           cleared; per agent and team this is "resolved / assigned"
 -- Running sums of the +1/-1 state changes of int_helpdesk__ticket_state_changes carry the
 -- counts from period to period, so the cost grows with tickets + periods, not tickets × days.
 {%- set dimensions = {
@@ -18,6 +18,7 @@
 {%- set movement_sums = {
     'open_delta': 'sum(open_delta)',
     'awaiting_delta': 'sum(awaiting_delta)',
+    'assigned_open_delta': 'sum(assigned_open_delta)',
     'resolved_count': 'sum(resolved_count)',
 } %}
 
@@ -46,6 +47,8 @@ ticket_movements as (
         tickets.customer_tier,
         state_changes.open_delta,
         state_changes.awaiting_delta,
+        case when tickets.assignee_agent_id is not null then state_changes.open_delta else 0 end
+            as assigned_open_delta,
         0 as resolved_count
     from state_changes
     inner join tickets
@@ -61,9 +64,11 @@ ticket_movements as (
         customer_tier,
         0 as open_delta,
         0 as awaiting_delta,
+        0 as assigned_open_delta,
         1 as resolved_count
     from tickets
-    where is_resolved
+    -- resolution_rate counts assigned tickets only
+    where is_resolved and assignee_agent_id is not null
 ),
 
 period_movements as (
@@ -114,7 +119,8 @@ running as (
         period_movements.period_start is not null as has_movement,
         coalesce(period_movements.resolved_count, 0) as resolved_count,
         sum(coalesce(period_movements.open_delta, 0)) over breakdown_periods as open_at_end,
-        sum(coalesce(period_movements.awaiting_delta, 0)) over breakdown_periods as awaiting_at_end
+        sum(coalesce(period_movements.awaiting_delta, 0)) over breakdown_periods as awaiting_at_end,
+        sum(coalesce(period_movements.assigned_open_delta, 0)) over breakdown_periods as assigned_open_at_end
     from period_keys
     left join period_movements
         on
@@ -166,12 +172,12 @@ final as (
         dimension,
         dimension_value,
         cast(resolved_count as double) as numerator,
-        cast(resolved_count + open_at_end as double) as denominator,
+        cast(resolved_count + assigned_open_at_end as double) as denominator,
         cast(resolved_count as double) as squares,
         cast(null as double) as p50_value,
         cast(null as double) as p90_value
     from running
-    where resolved_count + open_at_end > 0
+    where resolved_count + assigned_open_at_end > 0
 )
 
 select * from final

@@ -42,7 +42,9 @@ requests as (
         queue_contacts.offered_at as arrived_at,
         queue_contacts.channel,
         queue_contacts.team,
-        coalesce(queue_contacts.agent_id, 'unassigned') as agent_id,
+        case
+            when queue_contacts.is_bot_agent then 'unassigned' else coalesce(queue_contacts.agent_id, 'unassigned')
+        end as agent_id,
         queue_contacts.category,
         queue_contacts.priority,
         queue_contacts.customer_tier,

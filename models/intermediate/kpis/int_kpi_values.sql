@@ -1,5 +1,6 @@
--- Every KPI aggregate with its value, 95 % confidence interval and low-sample flag, computed
--- by the formulas of macros/kpi/kpi_formulas.sql for the KPI's method (seed kpi_definitions).
+-- Every KPI aggregate with its value, 95 % confidence interval (clipped to the KPI's scale) and
+-- low-sample flag, computed by the formulas of macros/kpi/kpi_formulas.sql for the KPI's method
+-- (seed kpi_definitions).
 with
 
 observation_aggregates as (
@@ -38,7 +39,7 @@ aggregates as (
     select * from relationship_aggregates
 ),
 
-final as (
+computed as (
     select
         aggregates.kpi_id,
         aggregates.period_grain,
@@ -51,13 +52,41 @@ final as (
         aggregates.numerator,
         aggregates.denominator,
         {{ kpi_ci_low('definitions.method', 'aggregates.numerator', 'aggregates.denominator', 'aggregates.squares') }}
-            as ci_low,
+            as unclipped_ci_low,
         {{ kpi_ci_high('definitions.method', 'aggregates.numerator', 'aggregates.denominator', 'aggregates.squares') }}
-            as ci_high,
-        {{ kpi_is_low_sample('definitions.method', 'aggregates.denominator') }} as is_low_sample
+            as unclipped_ci_high,
+        {{ kpi_is_low_sample('definitions.method', 'aggregates.denominator') }} as is_low_sample,
+        definitions.value_min,
+        definitions.value_max
     from aggregates
     inner join definitions
         on aggregates.kpi_id = definitions.kpi_id
+),
+
+final as (
+    select
+        kpi_id,
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        value,
+        p50_value,
+        p90_value,
+        numerator,
+        denominator,
+        -- an interval never leaves the KPI's scale (seed kpi_definitions: value_min, value_max),
+        -- e.g. a t interval of a CES mean from two responses stays within 1..7
+        case
+            when unclipped_ci_low is not null and value_min is not null then greatest(unclipped_ci_low, value_min)
+            else unclipped_ci_low
+        end as ci_low,
+        case
+            when unclipped_ci_high is not null and value_max is not null then least(unclipped_ci_high, value_max)
+            else unclipped_ci_high
+        end as ci_high,
+        is_low_sample
+    from computed
 )
 
 select * from final

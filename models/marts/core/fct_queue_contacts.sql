@@ -89,7 +89,9 @@ final as (
             as customer_key,
         contacts.ticket_id,
         contacts.agent_id,
-        coalesce(agents.team, 'unassigned') as team,
+        coalesce(agents.is_bot, false) as is_bot_agent,
+        -- a bot is not an agent (raw-contract.md): its contacts belong to no team
+        case when agents.is_bot then 'unassigned' else coalesce(agents.team, 'unassigned') end as team,
         coalesce(lower(trim(tickets.category)), 'unknown') as category,
         coalesce(tickets.priority, 'unknown') as priority,
         coalesce(customers.customer_tier, 'unknown') as customer_tier,
