@@ -73,9 +73,10 @@ def test_confidence_intervals_by_hand(e2e_warehouse, query):
     # NPS 40 on 5: se = sqrt((4/5 - 0.4²) / 5) = 0.35777 -> 40 ± 70.12, capped at 100
     nps = kpi(query, e2e_warehouse, "nps", "month", "2024-01-01")
     assert nps[3:5] == pytest.approx((-30.1218, 100.0), abs=1e-3)
-    # CES mean 4.75, s² = (105 - 19²/4) / 3, t(3) = 3.182 -> 4.75 ± 3.5278
+    # CES mean 4.75, s² = (105 - 19²/4) / 3, t(3) = 3.182 -> 4.75 ± 3.5278 = [1.2222, 8.2778],
+    # clipped to the 1..7 scale of the CES survey -> [1.2222, 7]
     ces = kpi(query, e2e_warehouse, "ces", "month", "2024-01-01")
-    assert ces[3:5] == pytest.approx((1.2222, 8.2778), abs=1e-3)
+    assert ces[3:5] == pytest.approx((1.2222, 7.0), abs=1e-3)
     assert ces[5] is True  # 4 responses < 30
 
 
