@@ -120,6 +120,7 @@ repeats as (
         on lifecycle.customer_id = other.customer_id and lifecycle.ticket_id != other.ticket_id
         and other.created_at <= lifecycle.resolved_at + interval 7 day
         and other.alive_until_at >= lifecycle.created_at
+        and other.created_at + interval 7 day >= lifecycle.created_at
     union
     select lifecycle.ticket_id
     from lifecycle

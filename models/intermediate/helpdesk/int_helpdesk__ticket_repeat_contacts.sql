@@ -35,8 +35,12 @@ repeat_tickets as (
             resolved_tickets.customer_id = other_tickets.customer_id
             and resolved_tickets.ticket_id != other_tickets.ticket_id
             and resolved_tickets.window_end_at >= other_tickets.created_at
-            -- a ticket still open is alive until now: it overlaps every later window
+            -- a ticket still open is alive until now ...
             and coalesce(other_tickets.final_resolved_at, cast('9999-12-31' as timestamp))
+            >= resolved_tickets.window_start_at
+            -- ... but only one opened at most the window length before this ticket is a contact
+            -- about the same issue (a stale ticket from months ago is not)
+            and {{ add_days('other_tickets.created_at', var('fcr_repeat_contact_window_days')) }}
             >= resolved_tickets.window_start_at
 ),
 
