@@ -15,3 +15,13 @@
         'iqs': 'iqs',
     }) }}
 {%- endmacro %}
+
+
+{# The scorecard columns of a kpi_values selection grouped by one breakdown value: for each
+   column of agent_scorecard_kpis(), its value and sample size (denominator); ends with a comma. #}
+{% macro agent_scorecard_columns() -%}
+    {%- for column, kpi_id in agent_scorecard_kpis().items() %}
+    max(case when kpi_id = '{{ kpi_id }}' then value end) as {{ column }},
+    max(case when kpi_id = '{{ kpi_id }}' then denominator end) as {{ column }}_sample_size,
+    {%- endfor %}
+{%- endmacro %}

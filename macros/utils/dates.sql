@@ -91,3 +91,22 @@
 {% macro default__exact_decimal(expression) -%}
     cast({{ expression }} as decimal(38, 10))
 {%- endmacro %}
+
+
+{# calendar_periods(calendar): one row per period of every grain of var('kpi_period_grains')
+   covered by `calendar` (dim_date or a CTE with its columns): period_grain, period_start and
+   period_end_date (the period's last day in the calendar, e.g. the as-of day for the current
+   period). #}
+{% macro calendar_periods(calendar) -%}
+    {%- for grain in var('kpi_period_grains') %}
+    select
+        '{{ grain }}' as period_grain,
+        {{ grain }}_start as period_start,
+        max(date_day) as period_end_date
+    from {{ calendar }}
+    group by {{ grain }}_start
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -13,3 +13,22 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    changed_tickets(tickets, events)
+
+    The ticket-grain incremental pattern: the ids of the tickets whose row (in `tickets`) or
+    events (in `events`) come from load batches this model has not processed yet. In a full
+    build, every ticket. Models keyed by ticket_id keep only these tickets' input rows and
+    recompute each of them from all its rows, so a ticket reopened weeks later gets its new state.
+#}
+{% macro changed_tickets(tickets, events) -%}
+    select ticket_id
+    from {{ tickets }}
+    where {{ since_last_run('_load_batch') }}
+    union
+    select ticket_id
+    from {{ events }}
+    where {{ since_last_run('_load_batch') }}
+{%- endmacro %}

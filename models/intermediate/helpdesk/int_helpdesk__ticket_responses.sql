@@ -24,13 +24,7 @@ business_days as (
 {%- if is_incremental() %}
 
 changed_tickets as (
-    select ticket_id
-    from all_tickets
-    where {{ since_last_run('_load_batch') }}
-    union
-    select ticket_id
-    from all_events
-    where {{ since_last_run('_load_batch') }}
+    {{ changed_tickets('all_tickets', 'all_events') }}
 ),
 {%- endif %}
 

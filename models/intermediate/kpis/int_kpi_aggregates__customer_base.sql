@@ -18,15 +18,7 @@ calendar as (
 ),
 
 calendar_periods as (
-    {%- for grain in var('kpi_period_grains') %}
-    select distinct
-        '{{ grain }}' as period_grain,
-        {{ grain }}_start as period_start
-    from calendar
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ calendar_periods('calendar') }}
 ),
 
 span_periods as (

@@ -75,17 +75,7 @@ tiers as (
 ),
 
 calendar_periods as (
-    {%- for grain in var('kpi_period_grains') %}
-    select
-        '{{ grain }}' as period_grain,
-        {{ grain }}_start as period_start,
-        max(date_day) as period_end_date
-    from calendar
-    group by {{ grain }}_start
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ calendar_periods('calendar') }}
 ),
 
 completed_orders as (

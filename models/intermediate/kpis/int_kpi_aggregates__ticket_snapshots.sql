@@ -76,15 +76,7 @@ period_movements as (
 ),
 
 calendar_periods as (
-    {%- for grain in var('kpi_period_grains') %}
-    select distinct
-        '{{ grain }}' as period_grain,
-        {{ grain }}_start as period_start
-    from calendar
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ calendar_periods('calendar') }}
 ),
 
 breakdowns as (
@@ -136,35 +128,23 @@ running as (
 ),
 
 final as (
-    select
-        'backlog' as kpi_id,
-        period_grain,
-        period_start,
-        dimension,
-        dimension_value,
-        cast(open_at_end as double) as numerator,
-        cast(open_at_end as double) as denominator,
-        cast(open_at_end as double) * open_at_end as squares,
-        cast(null as double) as p50_value,
-        cast(null as double) as p90_value
-    from running
     -- a breakdown with nothing open and no movement (e.g. an agent who left) has no row
-    where open_at_end > 0 or has_movement
-    union all
+    {%- for kpi_id, count_column in [('backlog', 'open_at_end'), ('open_awaiting_response', 'awaiting_at_end')] %}
     select
-        'open_awaiting_response' as kpi_id,
+        '{{ kpi_id }}' as kpi_id,
         period_grain,
         period_start,
         dimension,
         dimension_value,
-        cast(awaiting_at_end as double) as numerator,
-        cast(awaiting_at_end as double) as denominator,
-        cast(awaiting_at_end as double) * awaiting_at_end as squares,
+        cast({{ count_column }} as double) as numerator,
+        cast({{ count_column }} as double) as denominator,
+        cast({{ count_column }} as double) * {{ count_column }} as squares,
         cast(null as double) as p50_value,
         cast(null as double) as p90_value
     from running
     where open_at_end > 0 or has_movement
     union all
+    {%- endfor %}
     select
         'resolution_rate' as kpi_id,
         period_grain,

@@ -23,10 +23,7 @@ agent_months as (
     select
         period_start as month_start,
         dimension_value as agent_id,
-        {%- for column, kpi_id in scorecard.items() %}
-        max(case when kpi_id = '{{ kpi_id }}' then value end) as {{ column }},
-        max(case when kpi_id = '{{ kpi_id }}' then denominator end) as {{ column }}_sample_size,
-        {%- endfor %}
+        {{ agent_scorecard_columns() }}
         count(*) as kpi_rows
     from kpi_values
     where
