@@ -2,7 +2,8 @@
 # runs every check CI runs. Both create the virtualenv from the pinned requirements first.
 #   make run                    build from the bundled demo exports (data/demo)
 #   make run DATA=<dir>         build from your own export directory (../shared/docs/raw-contract.md)
-#   make test                   pytest, sqlfluff, ruff, then the demo built end to end (all 44 KPIs)
+#   make test                   pytest, sqlfluff, ruff, then the demo built end to end (all 44 KPIs,
+#                               dbt unit tests included)
 #   make bench [TICKETS=N]      benchmark at N (default 2,000,000) and N/10 tickets (not in test)
 
 PYTHON_BOOTSTRAP ?= python3
@@ -18,7 +19,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 .PHONY: setup run test lint unit bench clean help
 
 help:
-	@sed -n '1,8p' Makefile
+	@sed -n '1,9p' Makefile
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
@@ -43,7 +44,7 @@ unit: setup
 # catalog has no row in kpi_values
 test: setup unit lint
 	CX_WAREHOUSE_DB=$(TEST_DB) $(BIN)/python scripts/run_warehouse.py \
-		--data data/demo --db $(TEST_DB) --no-summary --require-all-kpis
+		--data data/demo --db $(TEST_DB) --no-summary --require-all-kpis --unit-tests
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py $(if $(TICKETS),--tickets $(TICKETS))

@@ -3,7 +3,7 @@
 For N tickets (default 2,000,000) and N / 10 it generates exports (scripts/generate_exports.py),
 keeps the last day apart, and measures on the same files:
   - landing: raw rows/s of scripts/load_raw.py beside DuckDB's own read_csv of the same files;
-  - full build: `run_warehouse.py` (landing, both quality gates, dbt seed + build) on every day
+  - full build: `run_warehouse.py` (landing, both quality gates, dbt build) on every day
     but the last, wall time and peak memory (RSS) of the whole process tree;
   - incremental: the last day appended (`run_warehouse.py --append`), wall time and peak memory;
   - engine floor: scripts/benchmark_floor.sql (load + six headline KPIs per month) in DuckDB;
@@ -68,7 +68,10 @@ class Scale:
     incremental_seconds: float = 0.0
     incremental_peak_rss_mib: float = 0.0
     floor_seconds: float = 0.0
+    full_build_steps: dict[str, float] = field(default_factory=dict)
+    incremental_steps: dict[str, float] = field(default_factory=dict)
     dbt_model_seconds: dict[str, float] = field(default_factory=dict)
+    incremental_dbt_model_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def landing_vs_read_csv(self) -> float:
@@ -221,6 +224,21 @@ def floor(data: Path) -> float:
     return time.perf_counter() - started
 
 
+def step_timings(log_path: Path) -> dict[str, float]:
+    """Seconds of each step of a run_warehouse.py log ("==> 2/5 data-quality gate ..." then
+    "    (14.4 s)"), keyed by the step's title."""
+    steps: dict[str, float] = {}
+    title = None
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("==> "):
+            title = line[4:].split(" ", 1)[1] if " " in line[4:] else line[4:]
+        elif title and line.startswith("    (") and line.endswith(" s)"):
+            name = "landing" if title.startswith("landing") else title.split(" (")[0]
+            steps[name] = float(line.strip()[1:-3])
+            title = None
+    return steps
+
+
 def model_timings(limit: int = 8) -> dict[str, float]:
     """The slowest dbt nodes of the last build (target/run_results.json)."""
     path = PROJECT_ROOT / "target" / "run_results.json"
@@ -261,11 +279,14 @@ def measure(tickets: int, work: Path, seed: int) -> Scale:
         [*build, "--data", str(folder / "base")], folder / "full_build.log"
     )
     scale.dbt_model_seconds = model_timings()
+    scale.full_build_steps = step_timings(folder / "full_build.log")
 
     print("--> incremental: one more day", flush=True)
     scale.incremental_seconds, scale.incremental_peak_rss_mib = timed_process(
         [*build, "--data", str(folder / "day"), "--append"], folder / "incremental.log"
     )
+    scale.incremental_dbt_model_seconds = model_timings()
+    scale.incremental_steps = step_timings(folder / "incremental.log")
 
     print("--> engine floor", flush=True)
     scale.floor_seconds = floor(folder / "base")
@@ -293,6 +314,13 @@ def markdown(large: Scale, small: Scale | None) -> str:
     row("incremental run, s", [f"{s.incremental_seconds:.1f}" for s in scales])
     row("incremental peak RSS, MiB", [f"{s.incremental_peak_rss_mib:,.0f}" for s in scales])
     row("incremental / full", [f"{s.incremental_vs_full:.1%}" for s in scales])
+    for label, attribute in (
+        ("full build", "full_build_steps"),
+        ("incremental", "incremental_steps"),
+    ):
+        steps = [getattr(s, attribute) for s in scales]
+        for title in steps[-1]:
+            row(f"{label}: {title}, s", [f"{step.get(title, 0.0):.1f}" for step in steps])
     if small is not None:
         growth = large.full_build_seconds / max(small.full_build_seconds, 1e-9)
         lines.append("")

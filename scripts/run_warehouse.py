@@ -3,9 +3,9 @@
 Steps, each timed and stopped at the first failure:
   1. land the export files in the `raw` schema (scripts/load_raw.py); with --append as a new
      load batch next to what is there (e.g. one more day), so that step 3 is incremental;
-  2. great-expectations gate on the raw layer (scripts/validate_quality.py --suite raw);
-  3. `dbt seed` and `dbt build` (models, data tests and unit tests);
-  4. great-expectations gate on the marts (--suite marts), writing Data Docs;
+  2. great-expectations gate on the raw layer (scripts/validate_quality.py, suite raw);
+  3. one `dbt build`: seeds, models and data tests (unit tests too with --unit-tests);
+  4. great-expectations gate on the marts (suite marts), writing Data Docs;
   5. print the latest month of every KPI (scripts/kpi_summary.py).
 """
 
@@ -24,6 +24,7 @@ sys.path.insert(0, str(SCRIPTS))
 
 import kpi_summary  # noqa: E402
 import load_raw  # noqa: E402
+import validate_quality  # noqa: E402
 
 
 def step(title: str) -> float:
@@ -43,12 +44,26 @@ def run(command: list[str], env: dict[str, str]) -> None:
         raise SystemExit(result.returncode)
 
 
-def dbt_env(db_path: Path) -> dict[str, str]:
+def dbt_env(db_path: Path, test_from_batch: int = 0) -> dict[str, str]:
+    """The environment of dbt: the database, the profile and the first load batch data tests
+    read (macro get_where_subquery; an environment variable, not a --vars, so that dbt's
+    partial parsing survives from one run to the next)."""
     env = dict(os.environ)
     env["CX_WAREHOUSE_DB"] = str(db_path.resolve())
     env["DBT_PROFILES_DIR"] = str(PROJECT_ROOT)
+    env["CX_TEST_FROM_BATCH"] = str(test_from_batch)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
+
+
+def quality_gate(db_path: Path, suite: str, docs_dir: Path, load_batch: int | None) -> None:
+    """Run a great-expectations suite in this process (GE is imported once for both gates);
+    exit with 1 when it fails."""
+    report = validate_quality.validate(db_path, suite, docs_dir, load_batch=load_batch)
+    print("\n".join(report.lines()), flush=True)
+    if report.failures:
+        print(f"error: the {suite} data-quality gate failed", file=sys.stderr)
+        raise SystemExit(1)
 
 
 def dbt_command(*args: str) -> list[str]:
@@ -76,6 +91,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
     )
     parser.add_argument("--skip-validation", action="store_true", help="skip both GE gates")
+    parser.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run dbt's unit tests (make test does; a production build skips them)",
+    )
     parser.add_argument("--no-summary", action="store_true", help="do not print the KPI summary")
     parser.add_argument(
         "--require-all-kpis",
@@ -87,37 +107,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    env = dbt_env(args.db)
-    python = sys.executable
     total = time.perf_counter()
 
     started = step(f"1/5 landing {args.data} in {args.db}")
     loads = load_raw.load_directory(args.data, args.db, append=args.append)
     done(started)
+    # an incremental run tests the rows of the batch it adds (DECISIONLOG "Incremental builds")
+    new_batch = loads[0].load_batch if args.append and loads else None
 
-    validate = [python, str(SCRIPTS / "validate_quality.py"), "--db", str(args.db)]
-    docs = ["--docs-dir", str(args.docs_dir)]
     if not args.skip_validation:
         started = step("2/5 data-quality gate on the raw layer")
         # the gate judges the export just delivered: with --append, only the new load batch
-        scope = ["--load-batch", str(loads[0].load_batch)] if args.append and loads else []
-        run([*validate, "--suite", "raw", *scope, *docs], env)
+        quality_gate(args.db, "raw", args.docs_dir, new_batch)
         done(started)
 
-    started = step("3/5 dbt seed + dbt build")
-    run(dbt_command("seed", "--quiet", "--full-refresh"), env)
+    started = step("3/5 dbt build (seeds, models, data tests)")
     # A full load replaces the raw layer, so the incremental models must start over too.
     full_refresh = args.full_refresh or not args.append
     build = ["build", "--full-refresh"] if full_refresh else ["build"]
-    if args.append and not args.full_refresh and loads:
-        # an incremental run tests the rows of the batch it adds (DECISIONLOG "Incremental builds")
-        build += ["--vars", f"{{test_from_batch: {loads[0].load_batch}}}"]
-    run(dbt_command(*build), env)
+    if not args.unit_tests:
+        # unit tests check the SQL, not the data: CI runs them (make test), production skips them
+        build += ["--exclude-resource-type", "unit_test"]
+    test_from_batch = new_batch if new_batch is not None and not args.full_refresh else 0
+    run(dbt_command(*build), dbt_env(args.db, test_from_batch))
     done(started)
 
     if not args.skip_validation:
         started = step("4/5 data-quality gate on the marts")
-        run([*validate, "--suite", "marts", *docs], env)
+        quality_gate(args.db, "marts", args.docs_dir, None)
         done(started)
 
     if not args.no_summary:

@@ -39,7 +39,7 @@
 
 
 {#
-    rollup_by_period(relation, date_column, dimensions, aggregates, keys=[], grouping_sets=true, grains=none)
+    rollup_by_period(relation, date_column, dimensions, aggregates, keys=[], grouping_sets=true, grains=none, periods=none)
 
     For every grain of `grains` (default var('kpi_period_grains')): the rows of `relation` grouped by (keys,
     period_start) alone (dimension 'all') and with each breakdown column of `dimensions` (a dict
@@ -50,10 +50,13 @@
     one GROUP BY per grain and breakdown, skipping rows whose breakdown column is null: holistic
     aggregates (percentiles) keep every value of every group in memory, and DuckDB holds the
     states of all grouping sets at once, so they run one breakdown at a time instead.
+    `periods` (a query of period_grain, period_start, e.g. from kpi_changed_periods()) keeps only
+    the rows of those periods; none = every period.
 #}
-{% macro rollup_by_period(relation, date_column, dimensions, aggregates, keys=[], grouping_sets=true, grains=none) -%}
+{% macro rollup_by_period(relation, date_column, dimensions, aggregates, keys=[], grouping_sets=true, grains=none, periods=none) -%}
     {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}
     {%- for grain in (grains if grains is not none else var('kpi_period_grains')) %}
+    {%- set in_periods = kpi_period_filter(grain, date_column, periods) %}
     {%- if grouping_sets %}
     select
         {{ key_prefix }}'{{ grain }}' as period_grain,
@@ -78,6 +81,7 @@
             *,
             {{ period_start(grain, date_column) }} as period_start
         from {{ relation }}
+        where {{ in_periods }}
     ) as rows_by_{{ grain }}
     group by grouping sets (
         ({{ key_prefix }}period_start),
@@ -97,9 +101,7 @@
         {{ expression }} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ relation }}
-    {%- if column %}
-    where {{ column }} is not null
-    {%- endif %}
+    where {{ in_periods }}{{ ' and ' ~ column ~ ' is not null' if column }}
     group by {{ key_prefix }}{{ period_start(grain, date_column) }}{{ ', ' ~ column if column }}
     {%- if not loop.last %}
     union all
@@ -113,25 +115,87 @@
 {%- endmacro %}
 
 
-{# Σ numerator, Σ denominator, Σ numerator² of KPI observations, by grouping sets. #}
-{% macro kpi_observation_sums(observations) -%}
-    {{ rollup_by_period(
+{# kpi_period_filter(grain, date_expression, periods): a predicate keeping the rows whose `grain`
+   period is one of `periods` (a query of period_grain, period_start); `true` when periods is none. #}
+{% macro kpi_period_filter(grain, date_expression, periods) -%}
+    {%- if periods is none -%}
+        true
+    {%- else -%}
+        {{ period_start(grain, date_expression) }} in (
+            select period_start from ({{ periods }}) as periods where period_grain = '{{ grain }}'
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    rollup_sums_by_period(relation, date_column, dimensions, sums, keys=[], grains=none, periods=none)
+
+    rollup_by_period for sums only, cheaper: the rows are grouped once, by day (grouping sets of
+    every breakdown), and the coarser grains add up those daily sums instead of grouping every
+    row again (at 51 M observations, one pass instead of five). `sums` maps a column name to the
+    SQL expression summed. With `periods`, only the rows of those periods are read and returned.
+    Same columns as rollup_by_period.
+#}
+{% macro rollup_sums_by_period(relation, date_column, dimensions, sums, keys=[], grains=none, periods=none) -%}
+    {%- set grains = grains if grains is not none else var('kpi_period_grains') -%}
+    {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}
+    {%- set day_sums = {} -%}
+    {%- for name, expression in sums.items() -%}
+        {%- do day_sums.update({name: 'sum(' ~ expression ~ ')'}) -%}
+    {%- endfor -%}
+    {%- set in_any_period -%}
+        {%- for grain in grains -%}
+            ({{ kpi_period_filter(grain, date_column, periods) }}){{ ' or ' if not loop.last }}
+        {%- endfor -%}
+    {%- endset -%}
+    select * from (
+        with daily_sums as (
+            {{ rollup_by_period(
+                '(select * from ' ~ relation ~ ' where ' ~ in_any_period ~ ') as rows_in_periods',
+                date_column, dimensions, day_sums, keys=keys, grains=['day'],
+            ) }}
+        )
+        {%- for grain in grains %}
+        select
+            {{ key_prefix }}'{{ grain }}' as period_grain,
+            {{ period_start(grain, 'period_start') }} as period_start,
+            dimension,
+            dimension_value,
+            {%- for name in sums %}
+            sum({{ name }}) as {{ name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from daily_sums
+        where {{ kpi_period_filter(grain, 'period_start', periods) }}
+        group by {{ key_prefix }}{{ period_start(grain, 'period_start') }}, dimension, dimension_value
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as sums_by_period
+{%- endmacro %}
+
+
+{# Σ numerator, Σ denominator, Σ numerator² of KPI observations (of `periods` only, when given). #}
+{% macro kpi_observation_sums(observations, periods=none) -%}
+    {{ rollup_sums_by_period(
         observations,
         'metric_date',
         kpi_dimensions(),
         {
-            'numerator': 'sum(numerator)',
-            'denominator': 'sum(denominator)',
-            'squares': 'sum(numerator * numerator)',
+            'numerator': 'numerator',
+            'denominator': 'denominator',
+            'squares': 'numerator * numerator',
         },
         keys=['kpi_id'],
+        periods=periods,
     ) }}
 {%- endmacro %}
 
 
 {# p50 and p90 of `measure` over the observations that have one (time KPIs), one breakdown at a
-   time (see rollup_by_period), for `grains` (default: every grain). #}
-{% macro kpi_observation_percentiles(observations, grains=none) -%}
+   time (see rollup_by_period), for `grains` (default: every grain) and `periods` (default: all). #}
+{% macro kpi_observation_percentiles(observations, grains=none, periods=none) -%}
     {{ rollup_by_period(
         '(select * from ' ~ observations ~ ' where measure is not null) as measured',
         'metric_date',
@@ -143,6 +207,7 @@
         keys=['kpi_id'],
         grouping_sets=false,
         grains=grains,
+        periods=periods,
     ) }}
 {%- endmacro %}
 

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+FIXTURES = PROJECT_ROOT / "tests" / "exports"
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
 import run_warehouse  # noqa: E402
@@ -27,7 +27,7 @@ def build_warehouse(data_dir: Path, db_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def e2e_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hand-written fixture exports of tests/fixtures/e2e, built once."""
+    """The hand-written fixture exports of tests/exports/e2e, built once."""
     return build_warehouse(FIXTURES / "e2e", tmp_path_factory.mktemp("e2e") / "e2e.duckdb")
 
 

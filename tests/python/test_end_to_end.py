@@ -1,4 +1,4 @@
-"""End to end: hand-written exports (tests/fixtures/e2e) -> warehouse -> exact KPI values.
+"""End to end: hand-written exports (tests/exports/e2e) -> warehouse -> exact KPI values.
 
 Every expected figure below was worked out by hand from the fixture files; the comment next
 to it shows the arithmetic. Tickets, events and surveys are in January and February 2024.

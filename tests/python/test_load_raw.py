@@ -110,7 +110,7 @@ def test_parquet_exports_are_landed_as_text(tmp_path):
 
 def test_loading_twice_gives_the_same_raw_layer(tmp_path):
     db = tmp_path / "w.duckdb"
-    fixture = PROJECT_ROOT / "tests" / "fixtures" / "e2e"
+    fixture = PROJECT_ROOT / "tests" / "exports" / "e2e"
     load_raw.load_directory(fixture, db, quiet=True)
     first = rows(db, "select * from raw.helpdesk_ticket_events order by _row_number")
     load_raw.load_directory(fixture, db, quiet=True)

@@ -1,13 +1,23 @@
 -- Observation-based KPIs rolled up to every period grain and breakdown: the sums here, the
 -- percentiles of time KPIs from the int_kpi_percentiles__<grain> models (materialised one grain
 -- at a time: at millions of observations one query holding every roll-up exhausts memory).
+-- Incremental by period: an incremental run recomputes only the periods (of every grain) holding
+-- a metric_date whose observations changed, and replaces their rows
+-- (macros/kpi/incremental_periods.sql, DECISIONLOG.md "Incremental KPI aggregates").
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_periods',
+    on_schema_change='fail',
+) }}
 {%- set grains = var('kpi_period_grains') %}
+{%- set changed_periods = kpi_changed_periods() %}
 
 with
 
 percentiles as (
     {%- for grain in grains %}
     select * from {{ ref('int_kpi_percentiles__' ~ grain) }}
+    where {{ in_kpi_periods('period_grain', 'period_start', changed_periods) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -15,7 +25,7 @@ percentiles as (
 ),
 
 sums as (
-    {{ kpi_observation_sums(ref('int_kpi_observations')) }}  -- noqa: PRS
+    {{ kpi_observation_sums(ref('int_kpi_observations'), periods=changed_periods) }}  -- noqa: PRS
 ),
 
 final as (
@@ -29,7 +39,8 @@ final as (
         sums.denominator,
         sums.squares,
         percentiles.p50_value,
-        percentiles.p90_value
+        percentiles.p90_value,
+        {{ kpi_computed_in_batch() }} as _computed_in_batch
     from sums
     left join percentiles
         on

@@ -16,10 +16,10 @@
     'customer_tier': 'customer_tier',
 } %}
 {%- set movement_sums = {
-    'open_delta': 'sum(open_delta)',
-    'awaiting_delta': 'sum(awaiting_delta)',
-    'assigned_open_delta': 'sum(assigned_open_delta)',
-    'resolved_count': 'sum(resolved_count)',
+    'open_delta': 'open_delta',
+    'awaiting_delta': 'awaiting_delta',
+    'assigned_open_delta': 'assigned_open_delta',
+    'resolved_count': 'resolved_count',
 } %}
 
 with
@@ -72,7 +72,7 @@ ticket_movements as (
 ),
 
 period_movements as (
-    {{ rollup_by_period('ticket_movements', 'movement_date', dimensions, movement_sums) }}  -- noqa: PRS
+    {{ rollup_sums_by_period('ticket_movements', 'movement_date', dimensions, movement_sums) }}  -- noqa: PRS
 ),
 
 calendar_periods as (

@@ -1,5 +1,8 @@
 -- Every KPI observation of every family, in one shape (see macros/kpi/aggregate_kpi_observations.sql).
 -- A new KPI family adds an int_kpi_observations__<family> model and one entry here.
+-- A view: its readers (the observation fingerprints, the sums and the percentiles of each grain)
+-- scan the family tables themselves, and tens of millions of rows are not copied once more.
+{{ config(materialized='view') }}
 {%- set observation_models = [
     'int_kpi_observations__survey_responses',
     'int_kpi_observations__survey_invitations',

@@ -4,7 +4,19 @@
 with
 
 observation_aggregates as (
-    select * from {{ ref('int_kpi_aggregates__observations') }}
+    -- without its bookkeeping column _computed_in_batch
+    select
+        kpi_id,
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        numerator,
+        denominator,
+        squares,
+        p50_value,
+        p90_value
+    from {{ ref('int_kpi_aggregates__observations') }}
 ),
 
 customer_base_aggregates as (

@@ -1,0 +1,111 @@
+{#
+    Period-incremental KPI aggregates (DECISIONLOG.md "Incremental KPI aggregates").
+
+    int_kpi_observation_dates keeps a fingerprint (row count and sum of row hashes) of the KPI
+    observations of every metric_date, and stamps a date with the latest load batch whenever its
+    fingerprint changes. An aggregate model built with incremental_strategy='replace_periods'
+    recomputes only the periods (of every grain) that hold such a date changed since the model
+    last ran, deletes their old rows and inserts the new ones; every other period keeps its rows.
+    Whatever changed a date's observations (a new day, a late-arriving event, a ticket reopened
+    weeks later, an updated priority) is seen in its fingerprint, so no rule of which periods a
+    new batch touches has to be guessed.
+#}
+
+
+{# latest_load_batch(): the highest load batch staged so far (every base model carries _load_batch). #}
+{% macro latest_load_batch() -%}
+    (
+        select coalesce(max(_load_batch), 0)
+        from (
+            {%- for table in raw_table_models() %}
+            select max(_load_batch) as _load_batch from {{ ref(table.base) }}
+            {%- if not loop.last %}
+            union all
+            {%- endif %}
+            {%- endfor %}
+        ) as batches
+    )
+{%- endmacro %}
+
+
+{# row_hash(columns): a 64-bit hash of the listed columns of a row, to compare sets of rows by
+   their sum. Dispatched. #}
+{% macro row_hash(columns) -%}
+    {{ return(adapter.dispatch('row_hash', 'cx_warehouse')(columns)) }}
+{%- endmacro %}
+
+{% macro default__row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__row_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+
+{#
+    kpi_changed_periods(grains=none)
+
+    In an incremental run, a query of the (period_grain, period_start) pairs, for `grains`
+    (default var('kpi_period_grains')), that hold a metric_date whose observations changed since
+    this model last ran (int_kpi_observation_dates._computed_in_batch greater than the highest
+    _computed_in_batch of this model); none in a full build (= every period). The ref is taken
+    before the is_incremental() check so that dbt records the dependency while parsing.
+#}
+{% macro kpi_changed_periods(grains=none) -%}
+    {%- set observation_dates = ref('int_kpi_observation_dates') -%}
+    {%- if not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set changed -%}
+        select distinct period_grain, period_start
+        from (
+            {%- for grain in (grains if grains is not none else var('kpi_period_grains')) %}
+            select
+                '{{ grain }}' as period_grain,
+                {{ period_start(grain, 'metric_date') }} as period_start
+            from {{ observation_dates }}
+            where _computed_in_batch > (
+                select coalesce(max(processed._computed_in_batch), 0) from {{ this }} as processed
+            )
+            {%- if not loop.last %}
+            union all
+            {%- endif %}
+            {%- endfor %}
+        ) as changed_dates
+    {%- endset -%}
+    {{ return(changed) }}
+{%- endmacro %}
+
+
+{# in_kpi_periods(grain_column, start_column, periods): a predicate keeping the rows whose period is
+   one of `periods` (a query from kpi_changed_periods); `true` when periods is none. #}
+{% macro in_kpi_periods(grain_column, start_column, periods) -%}
+    {%- if periods is none -%}
+        true
+    {%- else -%}
+        ({{ grain_column }}, {{ start_column }}) in (select period_grain, period_start from ({{ periods }}) as periods)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# The current batch for an aggregate row's _computed_in_batch: the latest stamp of int_kpi_observation_dates. #}
+{% macro kpi_computed_in_batch() -%}
+    (select max(_computed_in_batch) from {{ ref('int_kpi_observation_dates') }})
+{%- endmacro %}
+
+
+{#
+    incremental_strategy='replace_periods': delete the rows of the periods kpi_changed_periods()
+    recomputes (every grain), then insert the recomputed rows. The periods are read from the
+    target before it changes, as the model's query read them, so a period whose observations all
+    disappeared loses its rows too.
+#}
+{% macro get_incremental_replace_periods_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where {{ in_kpi_periods('period_grain', 'period_start', kpi_changed_periods()) }};
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}

@@ -1,0 +1,25 @@
+{#
+    get_where_subquery(relation)
+
+    Overrides dbt's built-in: the relation a data test reads, filtered by the test's `where`
+    config. A `where` may hold the placeholder __test_from_batch__, replaced at run time by the
+    environment variable CX_TEST_FROM_BATCH (default 0): a full build tests every row, an
+    incremental run (scripts/run_warehouse.py --append) only the load batches it adds
+    (DECISIONLOG.md "Incremental builds"). Read at run time only, never while parsing, so a new
+    value does not invalidate dbt's partial parsing (a changed --vars would re-parse everything).
+#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- if where -%}
+        {%- if '__test_from_batch__' in where -%}
+            {%- set from_batch = (env_var('CX_TEST_FROM_BATCH', '0') | int) if execute else 0 -%}
+            {%- set where = where | replace('__test_from_batch__', from_batch | string) -%}
+        {%- endif -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) as dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}
