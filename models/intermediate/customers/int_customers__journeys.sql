@@ -86,7 +86,7 @@ journeys as (
         max(end_type) as end_type,
         count(touchpoint) as touch_event_count,
         count(distinct touchpoint) as distinct_touchpoint_count,
-        {{ dbt.listagg('distinct touchpoint', "', '", 'order by touchpoint') }} as touchpoints
+        {{ distinct_sorted_list('touchpoint', ', ') }} as touchpoints
     from numbered
     group by customer_id, journey_number
 ),
