@@ -44,6 +44,71 @@
 
 
 {#
+    date_fingerprints(relation, date_column, columns)
+
+    Body of an incremental "<rows>_dates" model (unique_key = date_column): one row per date of
+    `relation` with row_count, fingerprint (the sum of row_hash(columns) of its rows) and
+    _computed_in_batch. A full build stamps every date with latest_load_batch(); an incremental
+    run compares the fresh fingerprints with the stored ones and returns only the dates that
+    differ, stamped with latest_load_batch() (a date whose rows all disappeared comes back with
+    row_count 0), so the model's consumers can redo just what those dates feed. `columns` must
+    leave out bookkeeping such as _load_batch, which changes when a row is recomputed unchanged.
+#}
+{% macro date_fingerprints(relation, date_column, columns) -%}
+with
+
+rows_to_fingerprint as (
+    select * from {{ relation }}
+),
+
+fingerprints as (
+    select
+        {{ date_column }},
+        count(*) as row_count,
+        sum({{ row_hash(columns) }}) as fingerprint
+    from rows_to_fingerprint
+    where {{ date_column }} is not null
+    group by {{ date_column }}
+),
+
+{% if is_incremental() %}
+previous_fingerprints as (
+    select * from {{ this }}
+),
+
+changed_dates as (
+    select
+        coalesce(fingerprints.{{ date_column }}, previous_fingerprints.{{ date_column }}) as {{ date_column }},
+        coalesce(fingerprints.row_count, 0) as row_count,
+        coalesce(fingerprints.fingerprint, 0) as fingerprint
+    from fingerprints
+    full outer join previous_fingerprints
+        on fingerprints.{{ date_column }} = previous_fingerprints.{{ date_column }}
+    where
+        previous_fingerprints.{{ date_column }} is null
+        or coalesce(fingerprints.row_count, 0) != previous_fingerprints.row_count
+        or coalesce(fingerprints.fingerprint, 0) != previous_fingerprints.fingerprint
+),
+{% else %}
+changed_dates as (
+    select * from fingerprints
+),
+{% endif %}
+
+final as (
+    select
+        {{ date_column }},
+        row_count,
+        fingerprint,
+        {{ latest_load_batch() }} as _computed_in_batch
+    from changed_dates
+)
+
+select * from final
+{%- endmacro %}
+
+
+{#
     kpi_changed_periods(grains=none)
 
     In an incremental run, a query of the (period_grain, period_start) pairs, for `grains`

@@ -140,3 +140,22 @@ def test_aggregates_recompute_only_the_periods_of_changed_dates(warehouses):
             expected = [row for row in expected if row[0] == "month"]
         assert recomputed == expected
         assert kept > 0
+
+
+def test_backlog_redoes_the_days_from_the_earliest_changed_state(warehouses):
+    incremental, _ = warehouses
+    con = duckdb.connect(str(incremental), read_only=True)
+    first_changed = con.execute(
+        "select min(changed_date) from intermediate.int_helpdesk__ticket_state_change_dates"
+        " where _computed_in_batch = 2"
+    ).fetchone()[0]
+    redone = con.execute(
+        "select min(date_day), count(*) from marts.fct_backlog_daily where _computed_in_batch = 2"
+    ).fetchone()
+    last_day = con.execute("select max(date_day) from marts.dim_date").fetchone()[0]
+    assert redone[0] == first_changed
+    assert redone[1] == (last_day - first_changed).days + 1
+    kept = con.execute(
+        "select count(*) from marts.fct_backlog_daily where _computed_in_batch = 1"
+    ).fetchone()[0]
+    assert kept > 0

@@ -3,18 +3,59 @@
 -- agent reply yet): +1 on entering, -1 on leaving (DECISIONLOG.md "Backlog snapshots").
 -- Running sums of these deltas give both snapshots at any instant without a ticket × day
 -- expansion. Bot and private replies do not answer the customer.
+-- Incremental by ticket (like int_helpdesk__ticket_lifecycles): the tickets whose row or events
+-- a new load batch changed are recomputed from all their events; _load_batch is the latest
+-- batch among a ticket's row and events.
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
-tickets as (
+all_tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
 ),
 
-events as (
+all_events as (
     select * from {{ ref('int_helpdesk__ticket_events_classified') }}
 ),
 
-transitions as (
+all_transitions as (
     select * from {{ ref('int_helpdesk__ticket_status_transitions') }}
+),
+
+{%- if is_incremental() %}
+
+changed_tickets as (
+    {{ changed_tickets('all_tickets', 'all_events') }}
+),
+{%- endif %}
+
+tickets as (
+    select all_tickets.*
+    from all_tickets
+    {%- if is_incremental() %}
+    where all_tickets.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
+),
+
+events as (
+    select all_events.*
+    from all_events
+    {%- if is_incremental() %}
+    where all_events.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
+),
+
+transitions as (
+    select all_transitions.*
+    from all_transitions
+    {%- if is_incremental() %}
+    where all_transitions.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
 ),
 
 ticket_steps as (
@@ -25,7 +66,8 @@ ticket_steps as (
         0 as step_order,
         'created:' || ticket_id as step_id,
         true as is_open_after,
-        true as is_customer_turn_after
+        true as is_customer_turn_after,
+        _load_batch
     from tickets
     where created_at is not null
     union all
@@ -36,7 +78,8 @@ ticket_steps as (
         case when is_customer_message then 1 else 2 end as step_order,
         event_id as step_id,
         cast(null as boolean) as is_open_after,
-        is_customer_message as is_customer_turn_after
+        is_customer_message as is_customer_turn_after,
+        _load_batch
     from events
     where (is_customer_message or is_agent_reply) and occurred_at is not null
     union all
@@ -46,7 +89,8 @@ ticket_steps as (
         3 as step_order,
         event_id as step_id,
         new_status not in ('solved', 'closed') as is_open_after,
-        cast(null as boolean) as is_customer_turn_after
+        cast(null as boolean) as is_customer_turn_after,
+        _load_batch
     from transitions
     where occurred_at is not null
 ),
@@ -58,7 +102,8 @@ states as (
         step_order,
         step_id,
         coalesce(last_value(is_open_after ignore nulls) over ticket_steps, true) as is_open,
-        coalesce(last_value(is_customer_turn_after ignore nulls) over ticket_steps, true) as is_customer_turn
+        coalesce(last_value(is_customer_turn_after ignore nulls) over ticket_steps, true) as is_customer_turn,
+        max(_load_batch) over (partition by ticket_id) as ticket_load_batch
     from ticket_steps
     window ticket_steps as (
         partition by ticket_id
@@ -74,7 +119,8 @@ flagged as (
         step_order,
         step_id,
         case when is_open then 1 else 0 end as open_flag,
-        case when is_open and is_customer_turn then 1 else 0 end as awaiting_flag
+        case when is_open and is_customer_turn then 1 else 0 end as awaiting_flag,
+        ticket_load_batch
     from states
 ),
 
@@ -83,7 +129,8 @@ deltas as (
         ticket_id,
         changed_at,
         open_flag - coalesce(lag(open_flag) over ticket_steps, 0) as open_delta,
-        awaiting_flag - coalesce(lag(awaiting_flag) over ticket_steps, 0) as awaiting_delta
+        awaiting_flag - coalesce(lag(awaiting_flag) over ticket_steps, 0) as awaiting_delta,
+        ticket_load_batch
     from flagged
     window ticket_steps as (partition by ticket_id order by changed_at, step_order, step_id)
 ),
@@ -94,7 +141,8 @@ final as (
         changed_at,
         cast(changed_at as date) as changed_date,
         open_delta,
-        awaiting_delta
+        awaiting_delta,
+        ticket_load_batch as _load_batch
     from deltas
     where open_delta != 0 or awaiting_delta != 0
 )

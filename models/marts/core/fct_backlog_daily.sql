@@ -2,6 +2,18 @@
 -- UTC) with the age of the oldest open ticket, and the tickets awaiting a response
 -- (DECISIONLOG.md "Backlog snapshots"). The open intervals come from the +1/-1 state changes;
 -- the counts equal kpi_values' backlog / open_awaiting_response (day grain, dimension all).
+-- Incremental by day: a day's counts depend on every change before its end, so a run redoes the
+-- days from the earliest date whose state changes differ since the last run
+-- (int_helpdesk__ticket_state_change_dates), and the days the calendar gained; _computed_in_batch
+-- is the batch of a row's last recomputation (bookkeeping).
+-- depends_on: {{ ref('int_helpdesk__ticket_state_change_dates') }}
+{{ config(
+    materialized='incremental',
+    unique_key='date_day',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
 state_changes as (
@@ -12,8 +24,40 @@ tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
 ),
 
-calendar as (
+all_days as (
     select * from {{ ref('dim_date') }}
+),
+
+-- the first day to (re)compute: every day in a full build
+recompute_from as (
+    {%- if is_incremental() %}
+    select
+        least(
+            coalesce(
+                (
+                    select min(state_change_dates.changed_date)
+                    from {{ ref('int_helpdesk__ticket_state_change_dates') }} as state_change_dates
+                    where state_change_dates._computed_in_batch > (
+                        select coalesce(max(processed._computed_in_batch), 0) from {{ this }} as processed
+                    )
+                ),
+                cast('9999-12-31' as date)
+            ),
+            coalesce(
+                (select max(processed.date_day) from {{ this }} as processed) + 1,
+                cast('0001-01-01' as date)
+            )
+        ) as first_day
+    {%- else %}
+    select cast('0001-01-01' as date) as first_day
+    {%- endif %}
+),
+
+calendar as (
+    select all_days.*
+    from all_days
+    cross join recompute_from
+    where all_days.date_day >= recompute_from.first_day
 ),
 
 open_changes as (
@@ -46,16 +90,23 @@ open_intervals as (
     from open_changes
     inner join tickets
         on open_changes.ticket_id = tickets.ticket_id
-    where open_changes.open_delta = 1
+    cross join recompute_from
+    where
+        open_changes.open_delta = 1
+        -- an interval closed before the first recomputed day counts on no day recomputed
+        and (open_changes.next_changed_at is null or open_changes.next_changed_at >= recompute_from.first_day)
 ),
 
 awaiting_intervals as (
     select
-        ticket_id,
-        changed_at as started_at,
-        next_changed_at as ended_at
+        awaiting_changes.ticket_id,
+        awaiting_changes.changed_at as started_at,
+        awaiting_changes.next_changed_at as ended_at
     from awaiting_changes
-    where awaiting_delta = 1
+    cross join recompute_from
+    where
+        awaiting_changes.awaiting_delta = 1
+        and (awaiting_changes.next_changed_at is null or awaiting_changes.next_changed_at >= recompute_from.first_day)
 ),
 
 day_ends as (
@@ -98,7 +149,8 @@ final as (
         coalesce(awaiting_at_day_end.awaiting_tickets, 0) as awaiting_response_tickets,
         open_at_day_end.oldest_open_created_at,
         {{ seconds_between('open_at_day_end.oldest_open_created_at', 'day_ends.day_end_at') }}
-            as oldest_open_age_seconds
+            as oldest_open_age_seconds,
+        {{ latest_load_batch() }} as _computed_in_batch
     from day_ends
     left join open_at_day_end
         on day_ends.date_day = open_at_day_end.date_day
