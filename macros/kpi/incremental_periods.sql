@@ -2,29 +2,23 @@
     Period-incremental KPI aggregates (DECISIONLOG.md "Incremental KPI aggregates").
 
     int_kpi_observation_dates keeps a fingerprint (row count and sum of row hashes) of the KPI
-    observations of every metric_date, and stamps a date with the latest load batch whenever its
-    fingerprint changes. An aggregate model built with incremental_strategy='replace_periods'
-    recomputes only the periods (of every grain) that hold such a date changed since the model
-    last ran, deletes their old rows and inserts the new ones; every other period keeps its rows.
+    observations of every metric_date, and stamps a date with the time of the run (run_stamp())
+    whenever its fingerprint changes. An aggregate model built with
+    incremental_strategy='replace_periods' recomputes only the periods (of every grain) that hold
+    a date stamped after the model's own latest stamp, deletes their old rows and inserts the new
+    ones; every other period keeps its rows. A stamp is the run's start time, not a load batch,
+    so a run without new data that still changes observations (an edited seed, a changed var or
+    model) is seen too, and a model that failed or was skipped catches up on its next run.
     Whatever changed a date's observations (a new day, a late-arriving event, a ticket reopened
     weeks later, an updated priority) is seen in its fingerprint, so no rule of which periods a
     new batch touches has to be guessed.
 #}
 
 
-{# latest_load_batch(): the highest load batch staged so far (every base model carries _load_batch). #}
-{% macro latest_load_batch() -%}
-    (
-        select coalesce(max(_load_batch), 0)
-        from (
-            {%- for table in raw_table_models() %}
-            select max(_load_batch) as _load_batch from {{ ref(table.base) }}
-            {%- if not loop.last %}
-            union all
-            {%- endif %}
-            {%- endfor %}
-        ) as batches
-    )
+{# run_stamp(): the start of this dbt invocation (UTC) as a timestamp, the _computed_at of the rows
+   a run (re)computes. Later runs have later stamps. #}
+{% macro run_stamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
 
@@ -48,10 +42,10 @@
 
     Body of an incremental "<rows>_dates" model (unique_key = date_column): one row per date of
     `relation` with row_count, fingerprint (the sum of row_hash(columns) of its rows) and
-    _computed_in_batch. A full build stamps every date with latest_load_batch(); an incremental
-    run compares the fresh fingerprints with the stored ones and returns only the dates that
-    differ, stamped with latest_load_batch() (a date whose rows all disappeared comes back with
-    row_count 0), so the model's consumers can redo just what those dates feed. `columns` must
+    _computed_at. A full build stamps every date with run_stamp(); an incremental run compares
+    the fresh fingerprints with the stored ones and returns only the dates that differ, stamped
+    run_stamp() (a date whose rows all disappeared comes back with row_count 0 and stays so), so
+    the model's consumers can redo just what those dates feed. `columns` must
     leave out bookkeeping such as _load_batch, which changes when a row is recomputed unchanged.
 #}
 {% macro date_fingerprints(relation, date_column, columns) -%}
@@ -100,7 +94,7 @@ final as (
         {{ date_column }},
         row_count,
         fingerprint,
-        {{ latest_load_batch() }} as _computed_in_batch
+        {{ run_stamp() }} as _computed_at
     from changed_dates
 )
 
@@ -113,8 +107,8 @@ select * from final
 
     In an incremental run, a query of the (period_grain, period_start) pairs, for `grains`
     (default var('kpi_period_grains')), that hold a metric_date whose observations changed since
-    this model last ran (int_kpi_observation_dates._computed_in_batch greater than the highest
-    _computed_in_batch of this model); none in a full build (= every period). The ref is taken
+    this model last ran (int_kpi_observation_dates._computed_at later than the latest
+    _computed_at of this model); none in a full build (= every period). The ref is taken
     before the is_incremental() check so that dbt records the dependency while parsing.
 #}
 {% macro kpi_changed_periods(grains=none) -%}
@@ -130,8 +124,9 @@ select * from final
                 '{{ grain }}' as period_grain,
                 {{ period_start(grain, 'metric_date') }} as period_start
             from {{ observation_dates }}
-            where _computed_in_batch > (
-                select coalesce(max(processed._computed_in_batch), 0) from {{ this }} as processed
+            where _computed_at > (
+                select coalesce(max(processed._computed_at), cast('0001-01-01' as timestamp))
+                from {{ this }} as processed
             )
             {%- if not loop.last %}
             union all
@@ -151,12 +146,6 @@ select * from final
     {%- else -%}
         ({{ grain_column }}, {{ start_column }}) in (select period_grain, period_start from ({{ periods }}) as periods)
     {%- endif -%}
-{%- endmacro %}
-
-
-{# The current batch for an aggregate row's _computed_in_batch: the latest stamp of int_kpi_observation_dates. #}
-{% macro kpi_computed_in_batch() -%}
-    (select max(_computed_in_batch) from {{ ref('int_kpi_observation_dates') }})
 {%- endmacro %}
 
 

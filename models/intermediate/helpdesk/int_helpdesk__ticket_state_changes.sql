@@ -126,13 +126,21 @@ flagged as (
 
 deltas as (
     select
-        ticket_id,
-        changed_at,
-        open_flag - coalesce(lag(open_flag) over ticket_steps, 0) as open_delta,
-        awaiting_flag - coalesce(lag(awaiting_flag) over ticket_steps, 0) as awaiting_delta,
-        ticket_load_batch
+        flagged.ticket_id,
+        flagged.changed_at,
+        flagged.open_flag - coalesce(lag(flagged.open_flag) over ticket_steps, 0) as open_delta,
+        flagged.awaiting_flag - coalesce(lag(flagged.awaiting_flag) over ticket_steps, 0) as awaiting_delta,
+        -- the ticket's creation (null without a staged ticket row: events of an unknown ticket)
+        tickets.created_at as ticket_created_at,
+        tickets.ticket_id is not null as is_ticket_staged,
+        flagged.ticket_load_batch
     from flagged
-    window ticket_steps as (partition by ticket_id order by changed_at, step_order, step_id)
+    left join tickets
+        on flagged.ticket_id = tickets.ticket_id
+    window ticket_steps as (
+        partition by flagged.ticket_id
+        order by flagged.changed_at, flagged.step_order, flagged.step_id
+    )
 ),
 
 final as (
@@ -142,6 +150,8 @@ final as (
         cast(changed_at as date) as changed_date,
         open_delta,
         awaiting_delta,
+        ticket_created_at,
+        is_ticket_staged,
         ticket_load_batch as _load_batch
     from deltas
     where open_delta != 0 or awaiting_delta != 0

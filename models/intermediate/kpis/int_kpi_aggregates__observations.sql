@@ -40,7 +40,7 @@ final as (
         sums.squares,
         percentiles.p50_value,
         percentiles.p90_value,
-        {{ kpi_computed_in_batch() }} as _computed_in_batch
+        {{ run_stamp() }} as _computed_at
     from sums
     left join percentiles
         on

@@ -1,6 +1,6 @@
 -- One row per metric_date of the KPI observations: how many there are (row_count) and a
--- fingerprint of all of them (the sum of their row hashes), with _computed_in_batch, the latest
--- load batch in which the date's observations changed. The period-incremental aggregates
+-- fingerprint of all of them (the sum of their row hashes), with _computed_at, the start of the
+-- latest run in which the date's observations changed. The period-incremental aggregates
 -- recompute the periods that hold a date stamped after their own last run
 -- (macros/kpi/incremental_periods.sql). A date whose observations all disappear stays, with 0
 -- rows, so that its periods are redone.

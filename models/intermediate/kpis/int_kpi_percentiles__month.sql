@@ -21,7 +21,7 @@ percentiles as (
 final as (
     select
         *,
-        {{ kpi_computed_in_batch() }} as _computed_in_batch
+        {{ run_stamp() }} as _computed_at
     from percentiles
 )
 

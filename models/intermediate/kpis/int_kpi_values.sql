@@ -4,7 +4,7 @@
 with
 
 observation_aggregates as (
-    -- without its bookkeeping column _computed_in_batch
+    -- without its bookkeeping column _computed_at
     select
         kpi_id,
         period_grain,

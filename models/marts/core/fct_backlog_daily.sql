@@ -4,8 +4,9 @@
 -- the counts equal kpi_values' backlog / open_awaiting_response (day grain, dimension all).
 -- Incremental by day: a day's counts depend on every change before its end, so a run redoes the
 -- days from the earliest date whose state changes differ since the last run
--- (int_helpdesk__ticket_state_change_dates), and the days the calendar gained; _computed_in_batch
--- is the batch of a row's last recomputation (bookkeeping).
+-- (int_helpdesk__ticket_state_change_dates), and the days the calendar gained (all of them when
+-- it gained days at its start); _computed_at is the start of the run that last computed a row
+-- (bookkeeping).
 -- depends_on: {{ ref('int_helpdesk__ticket_state_change_dates') }}
 {{ config(
     materialized='incremental',
@@ -20,10 +21,6 @@ state_changes as (
     select * from {{ ref('int_helpdesk__ticket_state_changes') }}
 ),
 
-tickets as (
-    select * from {{ ref('stg_helpdesk__tickets') }}
-),
-
 all_days as (
     select * from {{ ref('dim_date') }}
 ),
@@ -33,20 +30,29 @@ recompute_from as (
     {%- if is_incremental() %}
     select
         least(
+            -- the earliest day whose state changes differ since this model last ran
             coalesce(
                 (
                     select min(state_change_dates.changed_date)
                     from {{ ref('int_helpdesk__ticket_state_change_dates') }} as state_change_dates
-                    where state_change_dates._computed_in_batch > (
-                        select coalesce(max(processed._computed_in_batch), 0) from {{ this }} as processed
+                    where state_change_dates._computed_at > (
+                        select max(processed._computed_at) from {{ this }} as processed
                     )
                 ),
                 cast('9999-12-31' as date)
             ),
+            -- the days the calendar gained after the last computed day
             coalesce(
                 (select max(processed.date_day) from {{ this }} as processed) + 1,
                 cast('0001-01-01' as date)
-            )
+            ),
+            -- every day when the calendar gained days at its start (an earlier export)
+            case
+                when (select min(all_days.date_day) from all_days)
+                    < (select min(processed.date_day) from {{ this }} as processed)
+                    then cast('0001-01-01' as date)
+                else cast('9999-12-31' as date)
+            end
         ) as first_day
     {%- else %}
     select cast('0001-01-01' as date) as first_day
@@ -65,6 +71,8 @@ open_changes as (
         ticket_id,
         changed_at,
         open_delta,
+        ticket_created_at,
+        is_ticket_staged,
         lead(changed_at) over (partition by ticket_id order by changed_at, open_delta) as next_changed_at
     from state_changes
     where open_delta != 0
@@ -86,13 +94,12 @@ open_intervals as (
         open_changes.ticket_id,
         open_changes.changed_at as opened_at,
         open_changes.next_changed_at as closed_at,
-        tickets.created_at
+        open_changes.ticket_created_at as created_at
     from open_changes
-    inner join tickets
-        on open_changes.ticket_id = tickets.ticket_id
     cross join recompute_from
     where
         open_changes.open_delta = 1
+        and open_changes.is_ticket_staged
         -- an interval closed before the first recomputed day counts on no day recomputed
         and (open_changes.next_changed_at is null or open_changes.next_changed_at >= recompute_from.first_day)
 ),
@@ -150,7 +157,7 @@ final as (
         open_at_day_end.oldest_open_created_at,
         {{ seconds_between('open_at_day_end.oldest_open_created_at', 'day_ends.day_end_at') }}
             as oldest_open_age_seconds,
-        {{ latest_load_batch() }} as _computed_in_batch
+        {{ run_stamp() }} as _computed_at
     from day_ends
     left join open_at_day_end
         on day_ends.date_day = open_at_day_end.date_day
