@@ -29,19 +29,11 @@ changed_tickets as (
 {%- endif %}
 
 tickets as (
-    select all_tickets.*
-    from all_tickets
-    {%- if is_incremental() %}
-    where all_tickets.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
-    {%- endif %}
+    {{ rows_of_changed_tickets('all_tickets') }}
 ),
 
 events as (
-    select all_events.*
-    from all_events
-    {%- if is_incremental() %}
-    where all_events.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
-    {%- endif %}
+    {{ rows_of_changed_tickets('all_events') }}
 ),
 
 conversation as (
