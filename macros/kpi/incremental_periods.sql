@@ -37,6 +37,17 @@
 {%- endmacro %}
 
 
+{# computed_since_last_run(): a predicate keeping the rows of a fingerprint table (date_fingerprints)
+   stamped after the latest _computed_at of this model ({{ this }}), i.e. the dates that changed
+   since the model last ran; every row when the model is empty. For incremental runs only. #}
+{% macro computed_since_last_run() -%}
+    _computed_at > (
+        select coalesce(max(processed._computed_at), cast('0001-01-01' as timestamp))
+        from {{ this }} as processed
+    )
+{%- endmacro %}
+
+
 {#
     date_fingerprints(relation, date_column, columns)
 
@@ -124,10 +135,7 @@ select * from final
                 '{{ grain }}' as period_grain,
                 {{ period_start(grain, 'metric_date') }} as period_start
             from {{ observation_dates }}
-            where _computed_at > (
-                select coalesce(max(processed._computed_at), cast('0001-01-01' as timestamp))
-                from {{ this }} as processed
-            )
+            where {{ computed_since_last_run() }}
             {%- if not loop.last %}
             union all
             {%- endif %}

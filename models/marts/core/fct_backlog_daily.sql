@@ -35,9 +35,7 @@ recompute_from as (
                 (
                     select min(state_change_dates.changed_date)
                     from {{ ref('int_helpdesk__ticket_state_change_dates') }} as state_change_dates
-                    where state_change_dates._computed_at > (
-                        select max(processed._computed_at) from {{ this }} as processed
-                    )
+                    where {{ computed_since_last_run() }}
                 ),
                 cast('9999-12-31' as date)
             ),
