@@ -49,17 +49,18 @@
 
 
 {#
-    date_fingerprints(relation, date_column, columns)
+    key_fingerprints(relation, key_column, columns)
 
-    Body of an incremental "<rows>_dates" model (unique_key = date_column): one row per date of
-    `relation` with row_count, fingerprint (the sum of row_hash(columns) of its rows) and
-    _computed_at. A full build stamps every date with run_stamp(); an incremental run compares
-    the fresh fingerprints with the stored ones and returns only the dates that differ, stamped
-    run_stamp() (a date whose rows all disappeared comes back with row_count 0 and stays so), so
-    the model's consumers can redo just what those dates feed. `columns` must
-    leave out bookkeeping such as _load_batch, which changes when a row is recomputed unchanged.
+    Body of an incremental fingerprint model (unique_key = key_column): one row per key of
+    `relation` (a date, a customer) with row_count, fingerprint (the sum of row_hash(columns) of
+    its rows) and _computed_at. A full build stamps every key with run_stamp(); an incremental run
+    compares the fresh fingerprints with the stored ones and returns only the keys that differ,
+    stamped run_stamp() (a key whose rows all disappeared comes back with row_count 0 and stays
+    so), so the model's consumers can redo just what those keys feed. `columns` must leave out
+    bookkeeping such as _load_batch, which changes when a row is recomputed unchanged. Rows with a
+    null key are not fingerprinted.
 #}
-{% macro date_fingerprints(relation, date_column, columns) -%}
+{% macro key_fingerprints(relation, key_column, columns) -%}
 with
 
 rows_to_fingerprint as (
@@ -68,12 +69,12 @@ rows_to_fingerprint as (
 
 fingerprints as (
     select
-        {{ date_column }},
+        {{ key_column }},
         count(*) as row_count,
         sum({{ row_hash(columns) }}) as fingerprint
     from rows_to_fingerprint
-    where {{ date_column }} is not null
-    group by {{ date_column }}
+    where {{ key_column }} is not null
+    group by {{ key_column }}
 ),
 
 {% if is_incremental() %}
@@ -81,35 +82,41 @@ previous_fingerprints as (
     select * from {{ this }}
 ),
 
-changed_dates as (
+changed_keys as (
     select
-        coalesce(fingerprints.{{ date_column }}, previous_fingerprints.{{ date_column }}) as {{ date_column }},
+        coalesce(fingerprints.{{ key_column }}, previous_fingerprints.{{ key_column }}) as {{ key_column }},
         coalesce(fingerprints.row_count, 0) as row_count,
         coalesce(fingerprints.fingerprint, 0) as fingerprint
     from fingerprints
     full outer join previous_fingerprints
-        on fingerprints.{{ date_column }} = previous_fingerprints.{{ date_column }}
+        on fingerprints.{{ key_column }} = previous_fingerprints.{{ key_column }}
     where
-        previous_fingerprints.{{ date_column }} is null
+        previous_fingerprints.{{ key_column }} is null
         or coalesce(fingerprints.row_count, 0) != previous_fingerprints.row_count
         or coalesce(fingerprints.fingerprint, 0) != previous_fingerprints.fingerprint
 ),
 {% else %}
-changed_dates as (
+changed_keys as (
     select * from fingerprints
 ),
 {% endif %}
 
 final as (
     select
-        {{ date_column }},
+        {{ key_column }},
         row_count,
         fingerprint,
         {{ run_stamp() }} as _computed_at
-    from changed_dates
+    from changed_keys
 )
 
 select * from final
+{%- endmacro %}
+
+
+{# date_fingerprints(relation, date_column, columns): key_fingerprints() keyed by a date column. #}
+{% macro date_fingerprints(relation, date_column, columns) -%}
+    {{ return(key_fingerprints(relation, date_column, columns)) }}
 {%- endmacro %}
 
 

@@ -48,3 +48,36 @@
     where {{ relation }}.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
     {%- endif %}
 {%- endmacro %}
+
+
+{#
+    keys_changed_since_last_run(fingerprints, key)
+
+    A query of the keys of a fingerprint model (built with key_fingerprints()) stamped after the
+    latest _computed_at of this model: the keys whose input rows changed since this model last
+    ran. For incremental runs only (see incremental_strategy='replace_keys').
+#}
+{% macro keys_changed_since_last_run(fingerprints, key) -%}
+    select {{ key }}
+    from {{ fingerprints }}
+    where {{ computed_since_last_run() }}
+{%- endmacro %}
+
+
+{#
+    incremental_strategy='replace_keys' (model config: unique_key, key_fingerprints = the name of
+    the key_fingerprints() model of the model's input): delete every row of the keys changed since
+    the model last ran (keys_changed_since_last_run), then insert the recomputed rows. The keys
+    are read before the target changes, as the model's query read them, so a key whose input rows
+    all disappeared loses its rows too; a key may have many rows (a customer's journeys).
+#}
+{% macro get_incremental_replace_keys_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set key = config.require('unique_key') -%}
+    {%- set fingerprints = ref(config.require('key_fingerprints')) -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where {{ key }} in ({{ keys_changed_since_last_run(fingerprints, key) }});
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}

@@ -6,7 +6,8 @@ batch 1, then batch 2 incrementally; warehouse B loads both batches and rebuilds
 Every table of staging (base), intermediate, marts and audit must hold the same rows. Two
 pieces of bookkeeping differ by design: `_computed_at`, when a row of a period- or day-
 incremental model was last computed (a full rebuild recomputes every row), and the rows with
-row_count 0 that a fingerprint table (`*_dates`) keeps for a date that lost all its rows.
+row_count 0 that a fingerprint table (`*_dates`, `*_fingerprints`) keeps for a key that lost all
+its rows.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ import run_warehouse
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ("staging", "intermediate", "marts", "audit")
 BOOKKEEPING_COLUMNS = ("_computed_at",)
-FINGERPRINT_TABLES = ("int_kpi_observation_dates", "int_helpdesk__ticket_state_change_dates")
+FINGERPRINT_TABLES = (
+    "int_kpi_observation_dates",
+    "int_helpdesk__ticket_state_change_dates",
+    "int_customers__journey_event_fingerprints",
+)
 
 
 def add_updates(base: Path, day: Path) -> None:
@@ -166,3 +171,38 @@ def test_backlog_redoes_the_days_from_the_earliest_changed_state(warehouses):
         f"select count(*) from marts.fct_backlog_daily where _computed_at < {LAST_RUN}"
     ).fetchone()[0]
     assert kept > 0
+
+
+def test_journeys_recompute_only_the_customers_whose_timeline_changed(warehouses):
+    incremental, _ = warehouses
+    con = duckdb.connect(str(incremental), read_only=True)
+    changed = {
+        row[0]
+        for row in con.execute(
+            "select customer_id from intermediate.int_customers__journey_event_fingerprints"
+            f" where _computed_at = {LAST_RUN}"
+        ).fetchall()
+    }
+    recomputed = {
+        row[0]
+        for row in con.execute(
+            "select distinct customer_id from intermediate.int_customers__journeys"
+            f" where _computed_at = {LAST_RUN}"
+        ).fetchall()
+    }
+    customers = con.execute(
+        "select count(distinct customer_id) from intermediate.int_customers__journeys"
+    ).fetchone()[0]
+    # the last day's customers (and those of the 5 updated tickets), a small share of them all
+    assert 0 < len(recomputed) < 0.2 * customers
+    # every recomputed customer had a changed timeline, and every changed one with journeys
+    # was recomputed
+    assert recomputed <= changed
+    kept = {
+        row[0]
+        for row in con.execute(
+            "select distinct customer_id from intermediate.int_customers__journeys"
+            f" where _computed_at < {LAST_RUN}"
+        ).fetchall()
+    }
+    assert not kept & changed

@@ -6,63 +6,31 @@
 -- Journeys without any touchpoint event (e.g. an order right after the purchase event that
 -- ended the previous journey) are not journeys. Feeds journey_touchpoints and
 -- marts/core/fct_customer_journeys (DECISIONLOG.md "Relationship KPIs").
+-- Incremental by customer: a run recomputes all journeys of the customers whose timeline
+-- (int_customers__journey_events) changed since the last run, found by their fingerprints
+-- (int_customers__journey_event_fingerprints), and replaces those customers' rows.
+{{ config(
+    materialized='incremental',
+    unique_key='customer_id',
+    incremental_strategy='replace_keys',
+    key_fingerprints='int_customers__journey_event_fingerprints',
+    on_schema_change='fail',
+) }}
+
 with
 
-touch_events as (
-    select * from {{ ref('int_customers__touchpoint_events') }}
+all_events as (
+    select * from {{ ref('int_customers__journey_events') }}
 ),
 
-orders as (
-    select * from {{ ref('stg_shop__orders') }}
-),
-
-ticket_lifecycles as (
-    select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
-),
-
-touches as (
-    select
-        customer_id,
-        occurred_at,
-        touchpoint,
-        is_purchase as is_journey_end,
-        case when is_purchase then 'purchase' end as end_type
-    from touch_events
-),
-
-purchases as (
-    select
-        customer_id,
-        ordered_at as occurred_at,
-        cast(null as varchar) as touchpoint,
-        true as is_journey_end,
-        'purchase' as end_type
-    from orders
-    where
-        status = 'completed'
-        and customer_id is not null
-),
-
-resolutions as (
-    select
-        customer_id,
-        final_resolved_at as occurred_at,
-        cast(null as varchar) as touchpoint,
-        true as is_journey_end,
-        'resolution' as end_type
-    from ticket_lifecycles
-    where
-        is_resolved
-        and final_resolved_at is not null
-        and customer_id is not null
-),
+{%- set fingerprints = ref('int_customers__journey_event_fingerprints') %}
 
 timeline as (
-    select * from touches
-    union all
-    select * from purchases
-    union all
-    select * from resolutions
+    select all_events.*
+    from all_events
+    {%- if is_incremental() %}
+    where all_events.customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
+    {%- endif %}
 ),
 
 numbered as (
@@ -102,7 +70,8 @@ final as (
         ended_at is not null as is_complete,
         touch_event_count,
         distinct_touchpoint_count,
-        touchpoints
+        touchpoints,
+        {{ run_stamp() }} as _computed_at
     from journeys
     where touch_event_count > 0
 )

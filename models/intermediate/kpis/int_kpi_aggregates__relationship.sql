@@ -667,11 +667,18 @@ customer_touch_periods as (
     {%- for grain in var('kpi_period_grains') %}
     select
         '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'occurred_date') }} as period_start,
+        period_start,
+        cast({{ dbt.dateadd(grain, 1, 'period_start') }} as timestamp) as next_period_start,
         customer_id,
-        sum(event_count) as event_count
-    from customer_touch_days
-    group by {{ period_start(grain, 'occurred_date') }}, customer_id
+        event_count
+    from (
+        select
+            {{ period_start(grain, 'occurred_date') }} as period_start,
+            customer_id,
+            sum(event_count) as event_count
+        from customer_touch_days
+        group by {{ period_start(grain, 'occurred_date') }}, customer_id
+    ) as {{ grain }}_touches
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -786,27 +793,23 @@ active_customers as (
 ),
 
 engaged_customers as (
+    -- active in the period: the customer's latest span started before the period's end has not
+    -- ended before its start (spans do not overlap, so no earlier span can overlap the period);
+    -- the span carries the customer's tier
     select
         customer_touch_periods.period_grain,
         customer_touch_periods.period_start,
         customer_touch_periods.customer_id,
-        coalesce(customer_tiers.customer_tier, 'unknown') as customer_tier,
+        latest_spans.customer_tier,
         customer_touch_periods.event_count
     from customer_touch_periods
-    left join customer_tiers
-        on customer_touch_periods.customer_id = customer_tiers.customer_id
-    where exists (
-        select 1
-        from span_periods
-        where
-            span_periods.customer_id = customer_touch_periods.customer_id
-            and span_periods.period_grain = customer_touch_periods.period_grain
-            and span_periods.start_period <= customer_touch_periods.period_start
-            and (
-                span_periods.end_period is null
-                or span_periods.end_period >= customer_touch_periods.period_start
-            )
-    )
+    {{ latest_row_before_join(
+        'tiered_spans', 'latest_spans', 'customer_id',
+        'customer_touch_periods.customer_id', 'customer_touch_periods.next_period_start', 'span_start_at'
+    ) }}
+    where
+        latest_spans.span_end_at is null
+        or latest_spans.span_end_at >= customer_touch_periods.period_start
 ),
 
 engaged_counts as (
