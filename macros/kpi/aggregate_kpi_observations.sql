@@ -115,15 +115,40 @@
 {%- endmacro %}
 
 
+{# kpi_periods_earliest(periods, grain=none): when the model runs, the earliest period_start of
+   `periods` (of `grain`, or of any grain) as a 'YYYY-MM-DD' string; none when there is none or
+   while dbt only parses. #}
+{% macro kpi_periods_earliest(periods, grain=none) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select cast(min(period_start) as varchar) from ({{ periods }}) as periods
+        {%- if grain is not none %} where period_grain = '{{ grain }}'{% endif %}
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0]) }}
+{%- endmacro %}
+
+
 {# kpi_period_filter(grain, date_expression, periods): a predicate keeping the rows whose `grain`
-   period is one of `periods` (a query of period_grain, period_start); `true` when periods is none. #}
+   period is one of `periods` (a query of period_grain, period_start); `true` when periods is none.
+   The earliest of those periods (kpi_periods_earliest) leads the predicate as a date literal, or
+   the predicate is `false` when the grain has none: DuckDB skips the older rows with a plain
+   comparison it pushes down into the scans, before the period test (an appended day changes
+   only the latest periods). #}
 {% macro kpi_period_filter(grain, date_expression, periods) -%}
     {%- if periods is none -%}
         true
     {%- else -%}
-        {{ period_start(grain, date_expression) }} in (
+        {%- set earliest = kpi_periods_earliest(periods, grain) -%}
+        {%- if execute and earliest is none -%}
+            false
+        {%- else -%}
+        {{ date_expression }} >= cast('{{ earliest or '0001-01-01' }}' as date)
+        and {{ period_start(grain, date_expression) }} in (
             select period_start from ({{ periods }}) as periods where period_grain = '{{ grain }}'
         )
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -145,9 +170,13 @@
         {%- do day_sums.update({name: 'sum(' ~ expression ~ ')'}) -%}
     {%- endfor -%}
     {%- set in_any_period -%}
+        {%- if periods is not none -%}
+            {{ date_column }} >= cast('{{ kpi_periods_earliest(periods) or '0001-01-01' }}' as date) and (
+        {%- endif -%}
         {%- for grain in grains -%}
             ({{ kpi_period_filter(grain, date_column, periods) }}){{ ' or ' if not loop.last }}
         {%- endfor -%}
+        {%- if periods is not none %}){% endif -%}
     {%- endset -%}
     select * from (
         with daily_sums as (
