@@ -69,7 +69,8 @@
     the key_fingerprints() model of the model's input): delete every row of the keys changed since
     the model last ran (keys_changed_since_last_run), then insert the recomputed rows. The keys
     are read before the target changes, as the model's query read them, so a key whose input rows
-    all disappeared loses its rows too; a key may have many rows (a customer's journeys).
+    all disappeared loses its rows too, as does a key missing from the fingerprints (dropped by a
+    full refresh of the fingerprint model alone); a key may have many rows (a customer's journeys).
 #}
 {% macro get_incremental_replace_keys_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
@@ -77,7 +78,10 @@
     {%- set fingerprints = ref(config.require('key_fingerprints')) -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where {{ key }} in ({{ keys_changed_since_last_run(fingerprints, key) }});
+    where
+        {{ key }} in ({{ keys_changed_since_last_run(fingerprints, key) }})
+        -- keys the fingerprints no longer know (a full refresh of them alone drops emptied keys)
+        or {{ key }} not in (select {{ key }} from {{ fingerprints }});
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
