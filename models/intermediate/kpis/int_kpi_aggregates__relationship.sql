@@ -696,7 +696,6 @@ span_periods as (
     {%- for grain in var('kpi_period_grains') %}
     select
         '{{ grain }}' as period_grain,
-        customer_id,
         customer_tier,
         {{ period_start(grain, 'span_start_at') }} as start_period,
         {{ period_start(grain, 'span_end_at') }} as end_period,
