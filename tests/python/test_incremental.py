@@ -13,6 +13,7 @@ its rows.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 
 import benchmark
@@ -30,16 +31,53 @@ FINGERPRINT_TABLES = (
 )
 
 
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def append_rows(path: Path, rows: list[list[str]]) -> None:
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
 def add_updates(base: Path, day: Path) -> None:
-    """Re-export 5 tickets of batch 1 with another priority (updates), 1 unchanged (duplicate)."""
-    with (base / "helpdesk_tickets.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    header = rows[0]
-    priority = header.index("priority")
+    """Re-export 5 tickets of batch 1 with another priority (updates), 1 unchanged (duplicate);
+    3 customers of batch 1 with another tier; move one agent of the directory to another team.
+    The customers and the agent are the quietest with calls (so their calls, tickets and
+    observations change breakdown, on few enough dates for the period tests below)."""
+    rows = read_rows(base / "helpdesk_tickets.csv")
+    priority = rows[0].index("priority")
     earlier = [row for row in rows[1:] if row[priority].strip().lower() in ("low", "normal")][:6]
     updated = [[*row[:priority], "urgent", *row[priority + 1 :]] for row in earlier[:5]]
-    with (day / "helpdesk_tickets.csv").open("a", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerows([*updated, earlier[5]])
+    append_rows(day / "helpdesk_tickets.csv", [*updated, earlier[5]])
+
+    calls = read_rows(base / "telephony_calls.csv")
+    customer_of_call, agent_of_call = calls[0].index("customer_id"), calls[0].index("agent_id")
+    calls_per_customer = Counter(
+        row[customer_of_call] for row in calls[1:] if row[customer_of_call]
+    )
+    quietest = [customer for customer, _ in reversed(calls_per_customer.most_common())]
+    customers = read_rows(base / "crm_customers.csv")
+    tier = customers[0].index("customer_tier")
+    by_id = {row[0]: row for row in customers[1:]}
+    moved = [by_id[c] for c in quietest if c in by_id and by_id[c][tier] == "free"][:3]
+    append_rows(
+        day / "crm_customers.csv", [[*row[:tier], "enterprise", *row[tier + 1 :]] for row in moved]
+    )
+
+    # the agent directory has no date column: the appended day delivers only the moved agent
+    agents = read_rows(base / "support_agents.csv")
+    team = agents[0].index("team")
+    calls_per_agent = Counter(row[agent_of_call] for row in calls[1:] if row[agent_of_call])
+    directory = {row[0]: row for row in agents[1:]}
+    quietest_agent = next(a for a, _ in reversed(calls_per_agent.most_common()) if a in directory)
+    moved_agent = directory[quietest_agent]
+    assert moved_agent[team] != "Billing"
+    with (day / "support_agents.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            [agents[0], [*moved_agent[:team], "Billing", *moved_agent[team + 1 :]]]
+        )
 
 
 def build(data: Path, db: Path, *extra: str) -> None:
@@ -131,8 +169,9 @@ def test_aggregates_recompute_only_the_periods_of_changed_dates(warehouses):
         f"select count(*) filter (where _computed_at = {LAST_RUN}), count(*)"
         " from intermediate.int_kpi_observation_dates"
     ).fetchone()
-    # the new day and the days of the 5 updated tickets' observations, out of 456 dates
-    assert 1 < changed_dates[0] < 0.05 * changed_dates[1]
+    # the new day and the days of the observations of the 5 updated tickets, the 3 moved
+    # customers and the moved agent (104 of the 456 dates: the agent worked in most weeks)
+    assert 1 < changed_dates[0] < 0.25 * changed_dates[1]
     expected = con.execute(
         "select distinct grain, cast(date_trunc(grain, metric_date) as date)"
         " from intermediate.int_kpi_observation_dates,"

@@ -654,31 +654,41 @@ revenue_aggregates as (
 
 customer_touch_days as (
     select
+        touch_events.occurred_date as period_start,
         touch_events.customer_id,
-        touch_events.occurred_date,
         count(*) as event_count
     from touch_events
     cross join bounds
     where touch_events.occurred_date <= bounds.as_of_date
-    group by touch_events.customer_id, touch_events.occurred_date
+    group by touch_events.occurred_date, touch_events.customer_id
 ),
 
+-- each grain's customer totals from the finest grain that nests in it (a quarter from its
+-- months, a year from its quarters), not from the customer-days again
+{%- set touch_grains = var('kpi_period_grains') %}
+{%- set nests_in = {'quarter': 'month', 'year': 'quarter'} %}
+{%- for grain in touch_grains if grain != 'day' %}
+{%- set source_grain = nests_in.get(grain) if nests_in.get(grain) in touch_grains else 'day' %}
+
+customer_touch_{{ grain }}s as (
+    select
+        {{ period_start(grain, 'period_start') }} as period_start,
+        customer_id,
+        sum(event_count) as event_count
+    from customer_touch_{{ source_grain }}s
+    group by {{ period_start(grain, 'period_start') }}, customer_id
+),
+{%- endfor %}
+
 customer_touch_periods as (
-    {%- for grain in var('kpi_period_grains') %}
+    {%- for grain in touch_grains %}
     select
         '{{ grain }}' as period_grain,
         period_start,
         cast({{ dbt.dateadd(grain, 1, 'period_start') }} as timestamp) as next_period_start,
         customer_id,
         event_count
-    from (
-        select
-            {{ period_start(grain, 'occurred_date') }} as period_start,
-            customer_id,
-            sum(event_count) as event_count
-        from customer_touch_days
-        group by {{ period_start(grain, 'occurred_date') }}, customer_id
-    ) as {{ grain }}_touches
+    from customer_touch_{{ grain }}s
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -1,6 +1,16 @@
+{{ config(
+    materialized='incremental',
+    unique_key='queue_contact_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 -- One row per inbound call attempt or chat request: how it was offered, answered, abandoned or
 -- blocked, how long the customer waited and how long it took to handle (DECISIONLOG.md
 -- "Calls and chats"). Feeds aht, asa, service_level, answer_rate, abandon_rate, blockage_rate.
+-- Incremental: the contacts of new load batches, and the contacts whose ticket, customer or
+-- agent a new batch updates (their category, priority, tier, team or bot flag); _load_batch is
+-- the latest load batch of any of those rows.
 with
 
 calls as (
@@ -21,6 +31,10 @@ customers as (
 
 agents as (
     select * from {{ ref('dim_agents') }}
+),
+
+agent_directory as (
+    select * from {{ ref('stg_helpdesk__agents') }}
 ),
 
 call_contacts as (
@@ -73,10 +87,27 @@ chat_contacts as (
     from chats
 ),
 
-contacts as (
+all_contacts as (
     select * from call_contacts
     union all
     select * from chat_contacts
+),
+
+contacts as (
+    select * from all_contacts
+    {%- if is_incremental() %}
+    where
+        {{ since_last_run('_load_batch') }}
+        or ticket_id in (select tickets.ticket_id from tickets where {{ since_last_run('tickets._load_batch') }})
+        or customer_id in (
+            select customers.customer_id from customers
+            where {{ since_last_run('customers._load_batch') }}
+        )
+        or agent_id in (
+            select agent_directory.agent_id from agent_directory
+            where {{ since_last_run('agent_directory._load_batch') }}
+        )
+    {%- endif %}
 ),
 
 final as (
@@ -111,7 +142,10 @@ final as (
         contacts.is_answered
         and {{ seconds_between('contacts.offered_at', 'contacts.answered_at') }}
         <= {{ var('service_level_threshold_seconds') }} as is_answered_within_threshold,
-        contacts._load_batch
+        -- greatest() skips nulls: a contact without ticket, customer or directory agent
+        greatest(
+            contacts._load_batch, tickets._load_batch, customers._load_batch, agent_directory._load_batch
+        ) as _load_batch
     from contacts
     left join tickets
         on contacts.ticket_id = tickets.ticket_id
@@ -119,6 +153,8 @@ final as (
         on contacts.customer_id = customers.customer_id
     left join agents
         on contacts.agent_id = agents.agent_id
+    left join agent_directory
+        on contacts.agent_id = agent_directory.agent_id
 )
 
 select * from final
