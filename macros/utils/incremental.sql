@@ -85,3 +85,28 @@
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
+
+
+{#
+    settings_changed_since_last_run(setting_groups)
+
+    In an incremental run: true when one of `setting_groups` (names of int_settings__fingerprints
+    rows: seeds and vars a model reads for every row) changed since this model last ran (a
+    fingerprint stamped after this model's latest _computed_at), so the model recomputes all
+    its rows; false otherwise and in a full build (which computes everything anyway). Read with
+    run_query when the model runs; the ref is taken first so that dbt records the dependency.
+#}
+{% macro settings_changed_since_last_run(setting_groups) -%}
+    {%- set fingerprints = ref('int_settings__fingerprints') -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set query -%}
+        select count(*)
+        from {{ fingerprints }}
+        where
+            setting_group in ('{{ setting_groups | join("', '") }}')
+            and {{ computed_since_last_run() }}
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0] > 0) }}
+{%- endmacro %}

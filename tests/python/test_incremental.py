@@ -248,3 +248,51 @@ def test_journeys_recompute_only_the_customers_whose_timeline_changed(warehouses
     # exactly the changed customers with journeys were recomputed, a small share of them all
     assert recomputed == changed & with_journeys
     assert len(recomputed) < 0.2 * len(with_journeys)
+
+
+def test_a_changed_setting_recomputes_every_row_of_its_readers(warehouses, tmp_path):
+    """A var the contacts read for every row (service_level_threshold_seconds) changes between two
+    incremental runs without new data: its setting group is stamped and every contact is
+    recomputed with the new threshold, no --full-refresh needed."""
+    incremental, _ = warehouses
+    db = tmp_path / "settings.duckdb"
+    db.write_bytes(incremental.read_bytes())
+    command = run_warehouse.dbt_command(
+        "build",
+        "--select",
+        "int_settings__values",
+        "int_settings__fingerprints",
+        "fct_queue_contacts",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        "{service_level_threshold_seconds: 30}",
+    )
+    run_warehouse.run(command, run_warehouse.dbt_env(db))
+    con = duckdb.connect(str(db), read_only=True)
+    stamped = con.execute(
+        "select setting_group from intermediate.int_settings__fingerprints"
+        " where _computed_at = (select max(_computed_at) from marts.fct_queue_contacts)"
+    ).fetchall()
+    assert stamped == [("service_level",)]
+    recomputed, contacts = con.execute(
+        "select count(*) filter (where _computed_at ="
+        " (select max(_computed_at) from marts.fct_queue_contacts)), count(*)"
+        " from marts.fct_queue_contacts"
+    ).fetchone()
+    assert recomputed == contacts
+    # the flag follows the new threshold on every row: answered within 30 s
+    wrong = con.execute(
+        "select count(*) from marts.fct_queue_contacts where is_answered_within_threshold"
+        " is distinct from (is_answered and wait_seconds <= 30)"
+    ).fetchone()[0]
+    assert wrong == 0
+    con.close()
+    before = duckdb.connect(str(incremental), read_only=True)
+    within_60, within_30 = before.execute(
+        "select count(*) filter (where is_answered_within_threshold),"
+        " count(*) filter (where is_answered and wait_seconds <= 30)"
+        " from marts.fct_queue_contacts"
+    ).fetchone()
+    before.close()
+    assert within_30 < within_60  # the change is visible in the demo data

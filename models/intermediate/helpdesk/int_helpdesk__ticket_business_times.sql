@@ -3,10 +3,23 @@
 -- equality on its local date to int_calendar__business_days and turned into cumulative business
 -- seconds (macro business_seconds_at), so a ticket costs the same however long it stays open.
 -- Null where the end instant is null (or falls outside the business calendar).
+-- Incremental by ticket: the tickets whose lifecycle a new load batch changed, all of them when
+-- the business calendar's seeds or vars changed (int_settings__fingerprints).
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+{%- set recompute_all = settings_changed_since_last_run(['business_calendar']) %}
+
 with
 
 lifecycles as (
     select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
+    {%- if is_incremental() and not recompute_all %}
+    where {{ since_last_run('_load_batch') }}
+    {%- endif %}
 ),
 
 business_days as (
@@ -27,6 +40,7 @@ tickets as (
         lifecycles.first_resolved_at,
         lifecycles.final_resolved_at,
         lifecycles.is_resolved,
+        lifecycles._load_batch,
         {{ business_local_date('lifecycles.created_at', 'business_zone.time_zone') }} as created_local_date,
         {{ business_local_date('lifecycles.first_agent_reply_at', 'business_zone.time_zone') }}
             as first_agent_reply_local_date,
@@ -47,6 +61,7 @@ cumulative as (
         tickets.first_resolved_at,
         tickets.final_resolved_at,
         tickets.is_resolved,
+        tickets._load_batch,
         {{ business_seconds_at('tickets.created_at', 'created_day') }} as created_cumulative_seconds,
         {{ business_seconds_at('tickets.first_agent_reply_at', 'reply_day') }} as reply_cumulative_seconds,
         {{ business_seconds_at('tickets.first_resolved_at', 'first_resolved_day') }}
@@ -75,7 +90,9 @@ final as (
         is_resolved,
         reply_cumulative_seconds - created_cumulative_seconds as first_response_business_seconds,
         first_resolved_cumulative_seconds - created_cumulative_seconds as first_resolution_business_seconds,
-        final_resolved_cumulative_seconds - created_cumulative_seconds as resolution_business_seconds
+        final_resolved_cumulative_seconds - created_cumulative_seconds as resolution_business_seconds,
+        _load_batch,
+        {{ run_stamp() }} as _computed_at
     from cumulative
 )
 

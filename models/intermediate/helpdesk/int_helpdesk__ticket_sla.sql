@@ -4,9 +4,21 @@
 -- that clock, and whether each target was met. A resolved ticket without an agent reply is judged
 -- on its first resolution; a still-open target is breached once the as-of instant (end of
 -- as_of_date, UTC) is past it, otherwise not yet judged (null). See DECISIONLOG.md.
+-- Incremental by ticket: the tickets whose lifecycle or customer a new load batch changed, and
+-- every ticket with a target still open (its judgement depends on the as-of instant); all of
+-- them when the SLA policies or the business calendar changed (int_settings__fingerprints).
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+{%- set recompute_all = settings_changed_since_last_run(['business_calendar', 'ticket_sla']) %}
+{%- set incremental_run = is_incremental() and not recompute_all %}
+
 with
 
-lifecycles as (
+all_lifecycles as (
     select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
 ),
 
@@ -16,6 +28,30 @@ staged_tickets as (
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+),
+{%- if incremental_run %}
+
+changed_tickets as (
+    select all_lifecycles.ticket_id
+    from all_lifecycles
+    where
+        {{ since_last_run('all_lifecycles._load_batch') }}
+        or all_lifecycles.customer_id in (
+            select customers.customer_id from customers
+            where {{ since_last_run('customers._load_batch') }}
+        )
+    union
+    select open_targets.ticket_id
+    from {{ this }} as open_targets
+    where open_targets.first_response_at is null or open_targets.final_resolved_at is null
+),
+{%- endif %}
+
+lifecycles as (
+    select * from all_lifecycles
+    {%- if incremental_run %}
+    where all_lifecycles.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
 ),
 
 sla_policies as (
@@ -70,7 +106,8 @@ tickets as (
         lifecycles.first_agent_reply_at is null
         and lifecycles.first_resolved_at is not null as is_first_response_by_resolution,
         lifecycles.final_resolved_at,
-        lifecycles.is_resolved
+        lifecycles.is_resolved,
+        greatest(lifecycles._load_batch, customers._load_batch) as _load_batch
     from lifecycles
     left join staged_tickets
         on lifecycles.ticket_id = staged_tickets.ticket_id
@@ -274,7 +311,9 @@ final as (
         case
             when is_first_response_breached or is_resolution_breached then false
             when not is_first_response_breached and not is_resolution_breached then true
-        end as is_sla_met
+        end as is_sla_met,
+        _load_batch,
+        {{ run_stamp() }} as _computed_at
     from judged
 )
 

@@ -10,7 +10,9 @@
 -- "Calls and chats"). Feeds aht, asa, service_level, answer_rate, abandon_rate, blockage_rate.
 -- Incremental: the contacts of new load batches, and the contacts whose ticket, customer or
 -- agent a new batch updates (their category, priority, tier, team or bot flag); _load_batch is
--- the latest load batch of any of those rows.
+-- the latest load batch of any of those rows. Every contact when the service-level threshold or
+-- the pseudonymisation salt changed (int_settings__fingerprints).
+{%- set recompute_all = settings_changed_since_last_run(['pseudonymisation', 'service_level']) %}
 with
 
 calls as (
@@ -95,7 +97,7 @@ all_contacts as (
 
 contacts as (
     select * from all_contacts
-    {%- if is_incremental() %}
+    {%- if is_incremental() and not recompute_all %}
     where
         {{ since_last_run('_load_batch') }}
         or ticket_id in (select tickets.ticket_id from tickets where {{ since_last_run('tickets._load_batch') }})
@@ -145,7 +147,8 @@ final as (
         -- greatest() skips nulls: a contact without ticket, customer or directory agent
         greatest(
             contacts._load_batch, tickets._load_batch, customers._load_batch, agent_directory._load_batch
-        ) as _load_batch
+        ) as _load_batch,
+        {{ run_stamp() }} as _computed_at
     from contacts
     left join tickets
         on contacts.ticket_id = tickets.ticket_id

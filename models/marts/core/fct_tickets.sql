@@ -1,8 +1,21 @@
 -- One row per ticket with its lifecycle, the dimensions KPIs break down by, and the FCR flag
 -- (DECISIONLOG.md "First contact resolution").
+-- Incremental by ticket: a run recomputes the tickets whose row, lifecycle, customer, assignee,
+-- linked calls or chats a new load batch changed, those whose business times or SLA were
+-- recomputed since (_computed_at), and those whose repeat-contact or next-issue status changed
+-- (compared with the stored flags); every ticket when the pseudonymisation salt changed.
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+{%- set recompute_all = settings_changed_since_last_run(['pseudonymisation']) %}
+{%- set incremental_run = is_incremental() and not recompute_all %}
+
 with
 
-tickets as (
+all_tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
 ),
 
@@ -20,6 +33,10 @@ customers as (
 
 agents as (
     select * from {{ ref('dim_agents') }}
+),
+
+agent_directory as (
+    select * from {{ ref('stg_helpdesk__agents') }}
 ),
 
 next_issues as (
@@ -41,6 +58,93 @@ calls as (
 chats as (
     select * from {{ ref('stg_chat__sessions') }}
 ),
+{%- if incremental_run %}
+
+stored as (
+    select * from {{ this }}
+),
+
+changed_tickets as (
+    select all_tickets.ticket_id
+    from all_tickets
+    where
+        {{ since_last_run('all_tickets._load_batch') }}
+        or all_tickets.customer_id in (
+            select customers.customer_id from customers
+            where {{ since_last_run('customers._load_batch') }}
+        )
+        or all_tickets.assignee_agent_id in (
+            select agent_directory.agent_id from agent_directory
+            where {{ since_last_run('agent_directory._load_batch') }}
+        )
+    union
+    select lifecycles.ticket_id from lifecycles
+    where {{ since_last_run('lifecycles._load_batch') }}
+    union
+    select calls.ticket_id from calls
+    where calls.ticket_id is not null and {{ since_last_run('calls._load_batch') }}
+    union
+    select chats.ticket_id from chats
+    where chats.ticket_id is not null and {{ since_last_run('chats._load_batch') }}
+    union
+    select business_times.ticket_id from business_times
+    where business_times.{{ computed_since_last_run() }}
+    union
+    select sla.ticket_id from sla
+    where sla.{{ computed_since_last_run() }}
+    -- repeat contacts and next issues whose status differs from the stored one, both ways
+    union
+    (
+        select repeat_contacts.ticket_id from repeat_contacts
+        except
+        select stored.ticket_id from stored
+        where stored.has_repeat_contact
+    )
+    union
+    (
+        select stored.ticket_id from stored
+        where stored.has_repeat_contact
+        except
+        select repeat_contacts.ticket_id from repeat_contacts
+    )
+    union
+    select changed_next_issues.ticket_id
+    from (
+        (
+            select
+                next_issues.ticket_id,
+                next_issues.next_ticket_created_at
+            from next_issues
+            except
+            select
+                stored.ticket_id,
+                stored.next_ticket_created_at
+            from stored
+            where stored.has_next_issue
+        )
+        union
+        (
+            select
+                stored.ticket_id,
+                stored.next_ticket_created_at
+            from stored
+            where stored.has_next_issue
+            except
+            select
+                next_issues.ticket_id,
+                next_issues.next_ticket_created_at
+            from next_issues
+        )
+    ) as changed_next_issues
+),
+{%- endif %}
+
+tickets as (
+    select * from all_tickets
+    {%- if incremental_run %}
+    where all_tickets.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {%- endif %}
+),
 
 linked_contacts as (
     -- calls and chats logged against a ticket are contacts about it
@@ -54,6 +158,9 @@ linked_contacts as (
         select ticket_id from chats
         where ticket_id is not null
     ) as contacts
+    {%- if incremental_run %}
+    where ticket_id in (select tickets.ticket_id from tickets)
+    {%- endif %}
     group by ticket_id
 ),
 
@@ -107,7 +214,9 @@ joined as (
         sla.is_sla_met,
         repeat_contacts.ticket_id is not null as has_repeat_contact,
         next_issues.ticket_id is not null as has_next_issue,
-        next_issues.next_ticket_created_at
+        next_issues.next_ticket_created_at,
+        greatest(tickets._load_batch, lifecycles._load_batch, customers._load_batch, agent_directory._load_batch)
+            as _load_batch
     from tickets
     inner join lifecycles
         on tickets.ticket_id = lifecycles.ticket_id
@@ -117,6 +226,8 @@ joined as (
         on tickets.customer_id = customers.customer_id
     left join agents
         on tickets.assignee_agent_id = agents.agent_id
+    left join agent_directory
+        on tickets.assignee_agent_id = agent_directory.agent_id
     left join business_times
         on tickets.ticket_id = business_times.ticket_id
     left join sla
@@ -134,7 +245,8 @@ final as (
         is_resolved
         and agent_replies_before_resolution = 1
         and reopen_count = 0
-        and not has_repeat_contact as is_first_contact_resolution
+        and not has_repeat_contact as is_first_contact_resolution,
+        {{ run_stamp() }} as _computed_at
     from joined
 )
 
