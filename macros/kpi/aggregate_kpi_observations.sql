@@ -205,12 +205,13 @@
 {%- endmacro %}
 
 
-{# Σ numerator, Σ denominator, Σ numerator² of KPI observations (of `periods` only, when given). #}
-{% macro kpi_observation_sums(observations, periods=none) -%}
+{# Σ numerator, Σ denominator, Σ numerator² of KPI observations (of `periods` only, when given), per
+   breakdown of `dimensions` (default kpi_dimensions(); a family with fewer breakdowns passes its own). #}
+{% macro kpi_observation_sums(observations, periods=none, dimensions=none) -%}
     {{ rollup_sums_by_period(
         observations,
         'metric_date',
-        kpi_dimensions(),
+        dimensions if dimensions is not none else kpi_dimensions(),
         {
             'numerator': 'numerator',
             'denominator': 'denominator',
@@ -223,12 +224,13 @@
 
 
 {# p50 and p90 of `measure` over the observations that have one (time KPIs), one breakdown at a
-   time (see rollup_by_period), for `grains` (default: every grain) and `periods` (default: all). #}
-{% macro kpi_observation_percentiles(observations, grains=none, periods=none) -%}
+   time (see rollup_by_period), for `grains` (default: every grain), `periods` (default: all) and the
+   breakdowns of `dimensions` (default kpi_dimensions()). #}
+{% macro kpi_observation_percentiles(observations, grains=none, periods=none, dimensions=none) -%}
     {{ rollup_by_period(
         '(select * from ' ~ observations ~ ' where measure is not null) as measured',
         'metric_date',
-        kpi_dimensions(),
+        dimensions if dimensions is not none else kpi_dimensions(),
         {
             'p50_value': percentile('measure', 0.5),
             'p90_value': percentile('measure', 0.9),
@@ -244,9 +246,11 @@
 {#
     Sums and percentiles joined on the row key, for a small observation relation in one query
     (int_kpi_aggregates__observations materialises the percentiles as their own model instead:
-    at millions of observations DuckDB plans the join of both roll-ups badly).
+    at millions of observations DuckDB plans the join of both roll-ups badly). `dimensions`
+    (default kpi_dimensions()) limits the breakdowns to those the observations have, so no
+    grouping set is spent on a column that is null in every row.
 #}
-{% macro aggregate_kpi_observations(observations) -%}
+{% macro aggregate_kpi_observations(observations, dimensions=none) -%}
     select
         sums.kpi_id,
         sums.period_grain,
@@ -258,8 +262,8 @@
         sums.squares,
         percentiles.p50_value,
         percentiles.p90_value
-    from ({{ kpi_observation_sums(observations) }}) as sums
-    left join ({{ kpi_observation_percentiles(observations) }}) as percentiles
+    from ({{ kpi_observation_sums(observations, dimensions=dimensions) }}) as sums
+    left join ({{ kpi_observation_percentiles(observations, dimensions=dimensions) }}) as percentiles
         on
             sums.kpi_id = percentiles.kpi_id
             and sums.period_grain = percentiles.period_grain

@@ -317,4 +317,5 @@ final as (
     from judged
 )
 
-select * from final
+-- an incremental run writes only the recomputed tickets whose row changed
+{{ rows_that_differ_from_stored('final', 'ticket_id') }}

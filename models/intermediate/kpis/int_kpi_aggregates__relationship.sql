@@ -16,6 +16,7 @@
 --   task_completion_rate   task attempts completed within expected_seconds / attempts, by start
 -- Period-to-date and trailing measures use running sums of dated +/- events over the calendar
 -- (days × tiers), never customers × days.
+{%- set relationship_dimensions = {'customer_tier': 'customer_tier'} %}{# the only breakdown of these KPIs #}
 {%- set month_days = '30.4375' %}{# average month: 365.25 / 12 days #}
 {%- set day_anchor = "timestamp '2000-01-01'" %}
 
@@ -193,7 +194,7 @@ relationship_observations as (  -- noqa: ST03
 ),
 
 observation_rollup as (
-    {{ aggregate_kpi_observations('relationship_observations') }}  -- noqa: PRS
+    {{ aggregate_kpi_observations('relationship_observations', dimensions=relationship_dimensions) }}  -- noqa: PRS
 ),
 
 observation_aggregates as (

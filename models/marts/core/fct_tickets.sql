@@ -250,4 +250,5 @@ final as (
     from joined
 )
 
-select * from final
+-- an incremental run writes only the recomputed tickets whose row changed
+{{ rows_that_differ_from_stored('final', 'ticket_id') }}
