@@ -35,16 +35,17 @@
 
 
 {#
-    rows_of_changed_tickets(relation)
+    rows_of_changed_tickets(relation, recompute_all=false)
 
     The rows of `relation` (a CTE or relation with ticket_id) that belong to the tickets of the
     CTE `changed_tickets` (see changed_tickets()) in an incremental run; every row in a full
-    build. The ticket-grain incremental models read each input through it.
+    build, or when `recompute_all` (e.g. settings_changed_since_last_run()). The ticket-grain
+    incremental models read each input through it.
 #}
-{% macro rows_of_changed_tickets(relation) -%}
+{% macro rows_of_changed_tickets(relation, recompute_all=false) -%}
     select {{ relation }}.*
     from {{ relation }}
-    {%- if is_incremental() %}
+    {%- if is_incremental() and not recompute_all %}
     where {{ relation }}.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
     {%- endif %}
 {%- endmacro %}

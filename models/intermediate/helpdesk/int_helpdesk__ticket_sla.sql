@@ -48,10 +48,7 @@ changed_tickets as (
 {%- endif %}
 
 lifecycles as (
-    select * from all_lifecycles
-    {%- if incremental_run %}
-    where all_lifecycles.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
-    {%- endif %}
+    {{ rows_of_changed_tickets('all_lifecycles', recompute_all) }}
 ),
 
 sla_policies as (

@@ -140,10 +140,7 @@ changed_tickets as (
 {%- endif %}
 
 tickets as (
-    select * from all_tickets
-    {%- if incremental_run %}
-    where all_tickets.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
-    {%- endif %}
+    {{ rows_of_changed_tickets('all_tickets', recompute_all) }}
 ),
 
 linked_contacts as (
