@@ -16,6 +16,20 @@
 
 
 {#
+    keys_of_new_batches(relation, key)
+
+    A query of the `key` values of the rows of `relation` (a CTE or relation with _load_batch)
+    from load batches this model has not processed yet (since_last_run()): e.g. the customers a
+    new batch updates, whose tickets or contacts a model then recomputes. For incremental runs.
+#}
+{% macro keys_of_new_batches(relation, key) -%}
+    select {{ relation }}.{{ key }}
+    from {{ relation }}
+    where {{ since_last_run(relation ~ '._load_batch') }}
+{%- endmacro %}
+
+
+{#
     changed_tickets(tickets, events)
 
     The ticket-grain incremental pattern: the ids of the tickets whose row (in `tickets`) or

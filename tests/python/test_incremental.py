@@ -296,3 +296,28 @@ def test_a_changed_setting_recomputes_every_row_of_its_readers(warehouses, tmp_p
     ).fetchone()
     before.close()
     assert within_30 < within_60  # the change is visible in the demo data
+
+
+def test_ticket_chain_rewrites_only_the_tickets_that_changed(warehouses):
+    """The SLA of every ticket with an open target is judged again in each run, but only the rows
+    that differ are written: a rewritten SLA row without new input (load batch 1) belongs to a
+    ticket with an open target, and most open-target tickets keep their row. fct_tickets redoes
+    only the tickets whose inputs changed, far fewer than the open-target ones."""
+    incremental, _ = warehouses
+    con = duckdb.connect(str(incremental), read_only=True)
+    last_run = "(select max(_computed_at) from marts.fct_tickets)"
+    open_target = "(first_response_at is null or final_resolved_at is null)"
+    rewritten_without_input, rewritten_closed, open_targets = con.execute(
+        "select"
+        f" count(*) filter (where _computed_at = {last_run} and _load_batch = 1),"
+        f" count(*) filter (where _computed_at = {last_run} and _load_batch = 1"
+        f" and not {open_target}),"
+        f" count(*) filter (where {open_target})"
+        " from intermediate.int_helpdesk__ticket_sla"
+    ).fetchone()
+    assert rewritten_closed == 0
+    assert rewritten_without_input < open_targets / 2
+    recomputed_tickets = con.execute(
+        f"select count(*) from marts.fct_tickets where _computed_at = {last_run}"
+    ).fetchone()[0]
+    assert 0 < recomputed_tickets < open_targets

@@ -36,10 +36,7 @@ changed_tickets as (
     from all_lifecycles
     where
         {{ since_last_run('all_lifecycles._load_batch') }}
-        or all_lifecycles.customer_id in (
-            select customers.customer_id from customers
-            where {{ since_last_run('customers._load_batch') }}
-        )
+        or all_lifecycles.customer_id in ({{ keys_of_new_batches('customers', 'customer_id') }})
     union
     select open_targets.ticket_id
     from {{ this }} as open_targets

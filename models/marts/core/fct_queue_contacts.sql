@@ -100,15 +100,9 @@ contacts as (
     {%- if is_incremental() and not recompute_all %}
     where
         {{ since_last_run('_load_batch') }}
-        or ticket_id in (select tickets.ticket_id from tickets where {{ since_last_run('tickets._load_batch') }})
-        or customer_id in (
-            select customers.customer_id from customers
-            where {{ since_last_run('customers._load_batch') }}
-        )
-        or agent_id in (
-            select agent_directory.agent_id from agent_directory
-            where {{ since_last_run('agent_directory._load_batch') }}
-        )
+        or ticket_id in ({{ keys_of_new_batches('tickets', 'ticket_id') }})
+        or customer_id in ({{ keys_of_new_batches('customers', 'customer_id') }})
+        or agent_id in ({{ keys_of_new_batches('agent_directory', 'agent_id') }})
     {%- endif %}
 ),
 

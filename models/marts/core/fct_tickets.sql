@@ -69,17 +69,10 @@ changed_tickets as (
     from all_tickets
     where
         {{ since_last_run('all_tickets._load_batch') }}
-        or all_tickets.customer_id in (
-            select customers.customer_id from customers
-            where {{ since_last_run('customers._load_batch') }}
-        )
-        or all_tickets.assignee_agent_id in (
-            select agent_directory.agent_id from agent_directory
-            where {{ since_last_run('agent_directory._load_batch') }}
-        )
+        or all_tickets.customer_id in ({{ keys_of_new_batches('customers', 'customer_id') }})
+        or all_tickets.assignee_agent_id in ({{ keys_of_new_batches('agent_directory', 'agent_id') }})
     union
-    select lifecycles.ticket_id from lifecycles
-    where {{ since_last_run('lifecycles._load_batch') }}
+    {{ keys_of_new_batches('lifecycles', 'ticket_id') }}
     union
     select calls.ticket_id from calls
     where calls.ticket_id is not null and {{ since_last_run('calls._load_batch') }}
