@@ -157,3 +157,34 @@
     select * from {{ relation }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    delete_touch_events_of_new_batches()
+
+    The pre-hook of int_customers__touchpoint_events: in an incremental run, delete the touch of
+    every source row (engagement event, ticket, call, chat) of a load batch the model has not
+    processed yet, whatever the row is now; the model then inserts the touches those rows still
+    are. So a call re-exported with a ticket_id, or a ticket re-exported without customer, leaves
+    no stale touch behind. The key prefixes are the model's. A full build does nothing here.
+#}
+{% macro delete_touch_events_of_new_batches() -%}
+    {%- if is_incremental() -%}
+        {%- set sources = [
+            ('engagement', ref('stg_engagement__events'), 'event_id'),
+            ('ticket', ref('stg_helpdesk__tickets'), 'ticket_id'),
+            ('call', ref('stg_telephony__calls'), 'call_id'),
+            ('chat', ref('stg_chat__sessions'), 'chat_id'),
+        ] -%}
+        delete from {{ this }}
+        where touch_event_id in (
+            {%- for prefix, relation, key in sources %}
+            select '{{ prefix }}:' || {{ key }} from {{ relation }} as source_rows
+            where {{ since_last_run('source_rows._load_batch') }}
+            {%- if not loop.last %}
+            union all
+            {%- endif %}
+            {%- endfor %}
+        )
+    {%- endif -%}
+{%- endmacro %}

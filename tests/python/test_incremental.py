@@ -66,6 +66,12 @@ def add_updates(base: Path, day: Path) -> None:
         day / "crm_customers.csv", [[*row[:tier], "enterprise", *row[tier + 1 :]] for row in moved]
     )
 
+    # a call without ticket re-exported against a ticket: its touchpoint must disappear
+    ticket_of_call = calls[0].index("ticket_id")
+    loose_call = next(row for row in calls[1:] if not row[ticket_of_call] and row[customer_of_call])
+    linked_call = [*loose_call[:ticket_of_call], earlier[0][0], *loose_call[ticket_of_call + 1 :]]
+    append_rows(day / "telephony_calls.csv", [linked_call])
+
     # the agent directory has no date column: the appended day delivers only the moved agent
     agents = read_rows(base / "support_agents.csv")
     team = agents[0].index("team")
@@ -157,6 +163,24 @@ def test_updates_supersede_and_redeliveries_are_duplicates(warehouses):
         " (select ticket_id from staging.base_helpdesk__tickets where _row_status = 'superseded')"
     ).fetchone()
     assert urgent == (5,)
+
+
+def test_a_call_re_exported_against_a_ticket_is_no_touchpoint_any_more(warehouses):
+    incremental, _ = warehouses
+    con = duckdb.connect(str(incremental), read_only=True)
+    # the one call of the appended day that a re-export links to a ticket (add_updates)
+    linked = con.execute(
+        "select call_id from staging.stg_telephony__calls where _load_batch = 2"
+        " and call_id in (select call_id from staging.base_telephony__calls"
+        " where _load_batch = 1 and ticket_id is null)"
+    ).fetchall()
+    assert len(linked) == 1
+    touches = con.execute(
+        "select count(*) from intermediate.int_customers__touchpoint_events"
+        " where touch_event_id = 'call:' || ?",
+        [linked[0][0]],
+    ).fetchone()
+    assert touches == (0,)
 
 
 LAST_RUN = "(select max(_computed_at) from intermediate.int_kpi_observation_dates)"

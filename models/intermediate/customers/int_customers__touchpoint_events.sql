@@ -6,6 +6,17 @@
 -- 'support_<channel>' for a support contact (support_email, support_web, support_chat,
 -- support_phone, support_social); calls are support_phone and chats support_chat. As in
 -- contact_volume, a call or chat logged against a ticket is the same contact as the ticket.
+-- Incremental by load batch: a touch depends on its own source row only, so a run rewrites the
+-- touches of the source rows of new batches. The pre-hook first deletes every touch those rows
+-- may have had, so a re-export that is no longer a touch (a call or chat now logged against a
+-- ticket, a ticket without customer) leaves none behind (DECISIONLOG.md "Incremental builds").
+{{ config(
+    materialized='incremental',
+    unique_key='touch_event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ delete_touch_events_of_new_batches() }}",
+) }}
 with
 
 engagement_events as (
@@ -30,8 +41,10 @@ engagement_touches as (
         customer_id,
         occurred_at,
         touchpoint,
-        action = 'purchase' as is_purchase
+        action = 'purchase' as is_purchase,
+        _load_batch
     from engagement_events
+    where {{ since_last_run('_load_batch') }}
 ),
 
 ticket_touches as (
@@ -40,9 +53,12 @@ ticket_touches as (
         customer_id,
         created_at as occurred_at,
         'support_' || channel as touchpoint,
-        false as is_purchase
+        false as is_purchase,
+        _load_batch
     from tickets
-    where customer_id is not null
+    where
+        customer_id is not null
+        and {{ since_last_run('_load_batch') }}
 ),
 
 call_touches as (
@@ -51,11 +67,13 @@ call_touches as (
         customer_id,
         offered_at as occurred_at,
         'support_phone' as touchpoint,
-        false as is_purchase
+        false as is_purchase,
+        _load_batch
     from calls
     where
         customer_id is not null
         and ticket_id is null
+        and {{ since_last_run('_load_batch') }}
 ),
 
 chat_touches as (
@@ -64,11 +82,13 @@ chat_touches as (
         customer_id,
         requested_at as occurred_at,
         'support_chat' as touchpoint,
-        false as is_purchase
+        false as is_purchase,
+        _load_batch
     from chats
     where
         customer_id is not null
         and ticket_id is null
+        and {{ since_last_run('_load_batch') }}
 ),
 
 unioned as (
@@ -88,7 +108,8 @@ final as (
         occurred_at,
         cast(occurred_at as date) as occurred_date,
         touchpoint,
-        is_purchase
+        is_purchase,
+        _load_batch
     from unioned
 )
 
