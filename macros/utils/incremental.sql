@@ -159,28 +159,24 @@
 {%- endmacro %}
 
 
-{#
-    delete_touch_events_of_new_batches()
 
-    The pre-hook of int_customers__touchpoint_events: in an incremental run, delete the touch of
-    every source row (engagement event, ticket, call, chat) of a load batch the model has not
-    processed yet, whatever the row is now; the model then inserts the touches those rows still
-    are. So a call re-exported with a ticket_id, or a ticket re-exported without customer, leaves
-    no stale touch behind. The key prefixes are the model's. A full build does nothing here.
+{#
+    delete_keys_of_new_batches(key_column, sources)
+
+    A pre-hook for an incremental model whose rows are keyed '<prefix>:<source key>' and each
+    depend on one source row only: delete the row of every source row of a load batch the model
+    has not processed yet (keys_of_new_batches()), whatever that row is now; the model then
+    inserts what those rows still are. So a re-export that no longer yields a row (a call now
+    logged against a ticket is no touchpoint) leaves no stale row behind, which delete+insert
+    alone would (it deletes only the keys it inserts). Nothing in a full build.
 #}
-{% macro delete_touch_events_of_new_batches() -%}
+{% macro delete_keys_of_new_batches(key_column, sources) -%}
     {%- if is_incremental() -%}
-        {%- set sources = [
-            ('engagement', ref('stg_engagement__events'), 'event_id'),
-            ('ticket', ref('stg_helpdesk__tickets'), 'ticket_id'),
-            ('call', ref('stg_telephony__calls'), 'call_id'),
-            ('chat', ref('stg_chat__sessions'), 'chat_id'),
-        ] -%}
         delete from {{ this }}
-        where touch_event_id in (
-            {%- for prefix, relation, key in sources %}
-            select '{{ prefix }}:' || {{ key }} from {{ relation }} as source_rows
-            where {{ since_last_run('source_rows._load_batch') }}
+        where {{ key_column }} in (
+            {%- for prefix, relation, source_key in sources %}
+            select '{{ prefix }}:' || new_keys.{{ source_key }}
+            from ({{ keys_of_new_batches(relation, source_key) }}) as new_keys
             {%- if not loop.last %}
             union all
             {%- endif %}

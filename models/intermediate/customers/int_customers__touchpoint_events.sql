@@ -7,15 +7,21 @@
 -- support_phone, support_social); calls are support_phone and chats support_chat. As in
 -- contact_volume, a call or chat logged against a ticket is the same contact as the ticket.
 -- Incremental by load batch: a touch depends on its own source row only, so a run rewrites the
--- touches of the source rows of new batches. The pre-hook first deletes every touch those rows
--- may have had, so a re-export that is no longer a touch (a call or chat now logged against a
--- ticket, a ticket without customer) leaves none behind (DECISIONLOG.md "Incremental builds").
+-- touches of the source rows of new batches. The pre-hook (its key prefixes are the ones of the
+-- CTEs below) first deletes every touch those rows may have had, so a re-export that is no
+-- longer a touch (a call or chat now logged against a ticket, a ticket without customer) leaves
+-- none behind (DECISIONLOG.md "Incremental builds").
 {{ config(
     materialized='incremental',
     unique_key='touch_event_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{{ delete_touch_events_of_new_batches() }}",
+    pre_hook="{{ delete_keys_of_new_batches('touch_event_id', [
+        ('engagement', ref('stg_engagement__events'), 'event_id'),
+        ('ticket', ref('stg_helpdesk__tickets'), 'ticket_id'),
+        ('call', ref('stg_telephony__calls'), 'call_id'),
+        ('chat', ref('stg_chat__sessions'), 'chat_id'),
+    ]) }}",
 ) }}
 with
 
