@@ -57,6 +57,19 @@ fingerprints as (
     {{ new_batches }}
 ),
 
+{%- if is_incremental() %}
+
+earlier_fingerprints as (
+    -- the new rows' fingerprints an earlier run staged already: an inner join, so that the hash
+    -- table is built on the few new rows and the whole table only probes it (an IN subquery
+    -- would hash every earlier fingerprint: 2 s of a 2.6 s run on 15 M ticket events)
+    select distinct earlier._raw_fingerprint
+    from {{ this }} as earlier
+    inner join fingerprints
+        on earlier._raw_fingerprint = fingerprints._raw_fingerprint
+),
+{%- endif %}
+
 repeated_fingerprints as (
     select _raw_fingerprint
     from fingerprints
@@ -64,9 +77,8 @@ repeated_fingerprints as (
     having count(*) > 1
     {%- if is_incremental() %}
     union
-    select fingerprints._raw_fingerprint
-    from fingerprints
-    where fingerprints._raw_fingerprint in (select earlier._raw_fingerprint from {{ this }} as earlier)
+    select _raw_fingerprint
+    from earlier_fingerprints
     {%- endif %}
 ),
 
@@ -127,7 +139,7 @@ duplicates as (
                 order by _load_batch, _source_file, _row_number
             ) > 1
             {%- if is_incremental() %}
-            or _raw_fingerprint in (select earlier._raw_fingerprint from {{ this }} as earlier)
+            or _raw_fingerprint in (select earlier_fingerprints._raw_fingerprint from earlier_fingerprints)
             {%- endif %} as _is_duplicate
         from suspect_states
         where _raw_fingerprint in (select repeated_fingerprints._raw_fingerprint from repeated_fingerprints)

@@ -429,3 +429,34 @@ def test_raw_gate_can_judge_only_the_appended_load_batch(raw_db: Callable[..., P
     appended = vq.validate(db, "raw", docs_dir=None, max_rows=1000, load_batch=2)
     assert status(appended, "raw", "helpdesk_tickets") == "PASS"
     assert appended.failures == []
+
+
+def test_a_fact_sample_reads_only_the_columns_its_expectations_check() -> None:
+    present = ["ticket_id", "channel", "subject", "created_at"]
+    assert vq.mart_select(vq.MartSpec(table="fct_tickets", key=("ticket_id",)), present) == (
+        '"ticket_id"'
+    )
+    ranged = vq.MartSpec(
+        table="t",
+        key=("a", "b"),
+        not_null=("b", "c"),
+        ranges=(vq.Range("v", 0, 1, kpis=("csat",)),),
+        ordered=(("lo", "v"),),
+    )
+    assert vq.mart_select(ranged, ["a", "b", "c", "v", "lo", "kpi_id", "other"]) == (
+        '"a", "b", "c", "v", "lo", "kpi_id"'
+    )
+    kpi_values = next(spec for spec in vq.MARTS if spec.table == "kpi_values")
+    assert vq.mart_select(kpi_values, list(vq.KPI_VALUES_COLUMNS)) == "*"  # checks the column set
+
+
+def test_a_fact_without_its_key_column_fails(tmp_path: Path) -> None:
+    db = write_marts(tmp_path / "warehouse.duckdb", good_kpi_values())
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table marts.fct_tickets rename column ticket_id to id")
+
+    report = vq.validate(db, "marts", docs_dir=None, max_rows=1000)
+
+    assert status(report, "marts", "fct_tickets") == "FAIL"
+    assert [failure.table for failure in report.failures] == ["fct_tickets", "fct_tickets"]
+    assert {failure.column for failure in report.failures} == {"ticket_id"}

@@ -46,6 +46,10 @@ touch_events as (
     select * from {{ ref('int_customers__touchpoint_events') }}
 ),
 
+customer_touch_counts as (
+    select * from {{ ref('int_customers__touch_periods') }}
+),
+
 journeys as (
     select * from {{ ref('int_customers__journeys') }}
 ),
@@ -653,47 +657,39 @@ revenue_aggregates as (
 
 -- engagement_rate and touchpoints_per_customer
 
-customer_touch_days as (
+-- the customers' touch events per period (all of them), less those after the as-of date
+-- (usually none: the as-of date is the last day of the exports, or var('as_of_date'))
+late_touch_events as (
     select
-        touch_events.occurred_date as period_start,
         touch_events.customer_id,
-        count(*) as event_count
+        touch_events.occurred_date
     from touch_events
     cross join bounds
-    where touch_events.occurred_date <= bounds.as_of_date
-    group by touch_events.occurred_date, touch_events.customer_id
+    where touch_events.occurred_date > bounds.as_of_date
 ),
 
--- each grain's customer totals from the finest grain that nests in it (a quarter from its
--- months, a year from its quarters), not from the customer-days again
-{%- set touch_grains = var('kpi_period_grains') %}
-{%- set nests_in = {'quarter': 'month', 'year': 'quarter'} %}
-{%- for grain in touch_grains if grain != 'day' %}
-{%- set source_grain = nests_in.get(grain) if nests_in.get(grain) in touch_grains else 'day' %}
-
-customer_touch_{{ grain }}s as (
-    select
-        {{ period_start(grain, 'period_start') }} as period_start,
-        customer_id,
-        sum(event_count) as event_count
-    from customer_touch_{{ source_grain }}s
-    group by {{ period_start(grain, 'period_start') }}, customer_id
+late_touch_periods as (
+    {{ period_counts('late_touch_events', 'customer_id', 'occurred_date') }}  -- noqa: PRS
 ),
-{%- endfor %}
 
 customer_touch_periods as (
-    {%- for grain in touch_grains %}
     select
-        '{{ grain }}' as period_grain,
-        period_start,
-        cast({{ dbt.dateadd(grain, 1, 'period_start') }} as timestamp) as next_period_start,
-        customer_id,
-        event_count
-    from customer_touch_{{ grain }}s
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+        touch_periods_to_date.period_grain,
+        touch_periods_to_date.period_start,
+        cast(case touch_periods_to_date.period_grain
+            {%- for grain in var('kpi_period_grains') %}
+            when '{{ grain }}' then {{ dbt.dateadd(grain, 1, 'touch_periods_to_date.period_start') }}
+            {%- endfor %}
+        end as timestamp) as next_period_start,
+        touch_periods_to_date.customer_id,
+        touch_periods_to_date.event_count - coalesce(late_touch_periods.event_count, 0) as event_count
+    from customer_touch_counts as touch_periods_to_date
+    left join late_touch_periods
+        on
+            touch_periods_to_date.period_grain = late_touch_periods.period_grain
+            and touch_periods_to_date.period_start = late_touch_periods.period_start
+            and touch_periods_to_date.customer_id = late_touch_periods.customer_id
+    where touch_periods_to_date.event_count > coalesce(late_touch_periods.event_count, 0)
 ),
 
 touch_periods as (

@@ -1,0 +1,55 @@
+{#
+    period_counts(relation, key_column, date_column)
+
+    A query of the rows of `relation` counted per `key_column` and period of every grain of
+    var('kpi_period_grains'): period_grain, period_start, <key_column>, event_count. Days are
+    counted from the rows; every coarser grain from the finest grain that nests in it (a quarter
+    from its months, a year from its quarters, a week or a month from its days), never from the
+    rows again. Rows with a null key or date are not counted. Used for the touch events per
+    customer and period (int_customers__touch_periods, int_kpi_aggregates__relationship).
+#}
+{% macro period_counts(relation, key_column, date_column) -%}
+    {%- set grains = var('kpi_period_grains') -%}
+    {%- set nests_in = {'quarter': 'month', 'year': 'quarter'} %}
+    with
+
+    counts_day as (
+        select
+            {{ date_column }} as period_start,
+            {{ key_column }},
+            count(*) as event_count
+        from {{ relation }}
+        where
+            {{ key_column }} is not null
+            and {{ date_column }} is not null
+        group by {{ date_column }}, {{ key_column }}
+    ),
+    {%- for grain in grains if grain != 'day' %}
+    {%- set source_grain = nests_in.get(grain) if nests_in.get(grain) in grains else 'day' %}
+
+    counts_{{ grain }} as (
+        select
+            {{ period_start(grain, 'period_start') }} as period_start,
+            {{ key_column }},
+            sum(event_count) as event_count
+        from counts_{{ source_grain }}
+        group by {{ period_start(grain, 'period_start') }}, {{ key_column }}
+    ),
+    {%- endfor %}
+
+    all_counts as (
+        {%- for grain in grains %}
+        select
+            '{{ grain }}' as period_grain,
+            period_start,
+            {{ key_column }},
+            event_count
+        from counts_{{ grain }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    )
+
+    select * from all_counts
+{%- endmacro %}
