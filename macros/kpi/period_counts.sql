@@ -1,14 +1,16 @@
 {#
-    period_counts(relation, key_column, date_column)
+    period_counts(relation, key_column, date_column, max_column=none)
 
     A query of the rows of `relation` counted per `key_column` and period of every grain of
-    var('kpi_period_grains'): period_grain, period_start, <key_column>, event_count. Days are
+    var('kpi_period_grains'): period_grain, period_start, <key_column>, event_count, and with
+    `max_column` the largest value of that column among the period's rows (e.g. _load_batch, the
+    latest load batch counted), under the same name. Days are
     counted from the rows; every coarser grain from the finest grain that nests in it (a quarter
     from its months, a year from its quarters, a week or a month from its days), never from the
     rows again. Rows with a null key or date are not counted. Used for the touch events per
     customer and period (int_customers__touch_periods, int_kpi_aggregates__relationship).
 #}
-{% macro period_counts(relation, key_column, date_column) -%}
+{% macro period_counts(relation, key_column, date_column, max_column=none) -%}
     {%- set grains = var('kpi_period_grains') -%}
     {%- set nests_in = {'quarter': 'month', 'year': 'quarter'} %}
     with
@@ -17,6 +19,9 @@
         select
             {{ date_column }} as period_start,
             {{ key_column }},
+            {%- if max_column %}
+            max({{ max_column }}) as {{ max_column }},
+            {%- endif %}
             count(*) as event_count
         from {{ relation }}
         where
@@ -31,6 +36,9 @@
         select
             {{ period_start(grain, 'period_start') }} as period_start,
             {{ key_column }},
+            {%- if max_column %}
+            max({{ max_column }}) as {{ max_column }},
+            {%- endif %}
             sum(event_count) as event_count
         from counts_{{ source_grain }}
         group by {{ period_start(grain, 'period_start') }}, {{ key_column }}
@@ -43,6 +51,9 @@
             '{{ grain }}' as period_grain,
             period_start,
             {{ key_column }},
+            {%- if max_column %}
+            {{ max_column }},
+            {%- endif %}
             event_count
         from counts_{{ grain }}
         {%- if not loop.last %}

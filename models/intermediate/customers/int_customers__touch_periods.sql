@@ -2,16 +2,19 @@
 -- event_count, the customer's touchpoint events in the period (all of them, also those after
 -- the as-of date, which int_kpi_aggregates__relationship takes off), counted by macro
 -- period_counts. The input of engagement_rate and touchpoints_per_customer.
--- Incremental by customer: every touch event of a customer is a row of the customer's journey
--- timeline (int_customers__journey_events, with its time), so any change to the customer's
--- touches changes the customer's journey-event fingerprint; a run recomputes all periods of the
--- customers stamped after its last run and replaces their rows (replace_keys), as the journeys do.
+-- Incremental by customer-period: a run counts the touches per customer and day (one pass,
+-- no roll-up) and compares the counts and latest batches with the stored days, so a touch
+-- added, re-exported, moved to another day or customer, or gone shows as a changed day. It
+-- then recounts, from those customers' touches, every period of every grain holding a changed
+-- day, and replaces those rows (delete+insert); a period left without touches is written with
+-- event_count 0, and the post-hook deletes it, so the rows are those of a full rebuild.
+-- _load_batch: the latest load batch among the period's touches (the same in a full rebuild).
 {{ config(
     materialized='incremental',
-    unique_key='customer_id',
-    incremental_strategy='replace_keys',
-    key_fingerprints='int_customers__journey_event_fingerprints',
+    unique_key=['period_grain', 'period_start', 'customer_id'],
+    incremental_strategy='delete+insert',
     on_schema_change='fail',
+    post_hook="delete from {{ this }} where event_count = 0",
 ) }}
 
 with
@@ -20,21 +23,106 @@ all_touch_events as (
     select * from {{ ref('int_customers__touchpoint_events') }}
 ),
 
-{%- set fingerprints = ref('int_customers__journey_event_fingerprints') %}
-
 touch_events as (
     select
         customer_id,
-        occurred_date
+        occurred_date,
+        _load_batch
     from all_touch_events
-    {%- if is_incremental() %}
-    where all_touch_events.customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
-    {%- endif %}
+    where
+        customer_id is not null
+        and occurred_date is not null
 ),
 
-customer_periods as (
-    {{ period_counts('touch_events', 'customer_id', 'occurred_date') }}  -- noqa: PRS
+{%- if is_incremental() %}
+
+touch_days as (
+    select
+        occurred_date as period_start,
+        customer_id,
+        count(*) as event_count,
+        max(_load_batch) as _load_batch
+    from touch_events
+    group by occurred_date, customer_id
 ),
+
+stored_days as (
+    select
+        period_start,
+        customer_id,
+        event_count,
+        _load_batch
+    from {{ this }}
+    where period_grain = 'day'
+),
+
+changed_days as (
+    select
+        coalesce(touch_days.period_start, stored_days.period_start) as changed_date,
+        coalesce(touch_days.customer_id, stored_days.customer_id) as customer_id
+    from touch_days
+    full outer join stored_days
+        on
+            touch_days.period_start = stored_days.period_start
+            and touch_days.customer_id = stored_days.customer_id
+    where
+        touch_days.event_count is distinct from stored_days.event_count
+        -- a touch re-exported in a later batch, on the same day: the count stays, the batch not
+        or touch_days._load_batch is distinct from stored_days._load_batch
+),
+
+changed_periods as (
+    {%- for grain in var('kpi_period_grains') %}
+    select distinct
+        '{{ grain }}' as period_grain,
+        {{ period_start(grain, 'changed_date') }} as period_start,
+        customer_id
+    from changed_days
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+touch_events_to_count as (
+    select touch_events.*
+    from touch_events
+    where touch_events.customer_id in (select changed_days.customer_id from changed_days)
+),
+{%- else %}
+
+touch_events_to_count as (
+    select * from touch_events
+),
+{%- endif %}
+
+customer_periods as (
+    {{ period_counts('touch_events_to_count', 'customer_id', 'occurred_date', '_load_batch') }}  -- noqa: PRS
+),
+
+{%- if is_incremental() %}
+
+counted_periods as (
+    -- the changed periods only; one without touches any more has event_count 0
+    select
+        changed_periods.period_grain,
+        changed_periods.period_start,
+        changed_periods.customer_id,
+        coalesce(customer_periods.event_count, 0) as event_count,
+        customer_periods._load_batch
+    from changed_periods
+    left join customer_periods
+        on
+            changed_periods.period_grain = customer_periods.period_grain
+            and changed_periods.period_start = customer_periods.period_start
+            and changed_periods.customer_id = customer_periods.customer_id
+),
+{%- else %}
+
+counted_periods as (
+    select * from customer_periods
+),
+{%- endif %}
 
 final as (
     select
@@ -42,8 +130,8 @@ final as (
         period_start,
         customer_id,
         event_count,
-        {{ run_stamp() }} as _computed_at
-    from customer_periods
+        _load_batch
+    from counted_periods
 )
 
 select * from final
