@@ -1,7 +1,6 @@
--- Observation-based KPIs rolled up to every period grain and breakdown: the sums of
--- int_kpi_aggregates__observation_sums with the percentiles of time KPIs from the
--- int_kpi_percentiles__<grain> models (materialised one grain at a time: at millions of
--- observations one query holding every roll-up exhausts memory).
+-- Observation-based KPIs rolled up to every period grain and breakdown: the sums here, the
+-- percentiles of time KPIs from the int_kpi_percentiles__<grain> models (materialised one grain
+-- at a time: at millions of observations one query holding every roll-up exhausts memory).
 -- Incremental by period: an incremental run recomputes only the periods (of every grain) holding
 -- a metric_date whose observations changed, and replaces their rows
 -- (macros/kpi/incremental_periods.sql, DECISIONLOG.md "Incremental KPI aggregates").
@@ -26,8 +25,7 @@ percentiles as (
 ),
 
 sums as (
-    select * from {{ ref('int_kpi_aggregates__observation_sums') }}
-    where {{ in_kpi_periods('period_grain', 'period_start', changed_periods) }}
+    {{ kpi_observation_sums(ref('int_kpi_observations'), periods=changed_periods) }}  -- noqa: PRS
 ),
 
 final as (
@@ -51,6 +49,8 @@ final as (
             and sums.period_start = percentiles.period_start
             and sums.dimension = percentiles.dimension
             and sums.dimension_value = percentiles.dimension_value
+    -- a dimension that does not apply to a KPI leaves null values: no row for it
+    where sums.dimension_value is not null
 )
 
 select * from final
