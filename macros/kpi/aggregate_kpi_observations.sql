@@ -39,6 +39,24 @@
 
 
 {#
+    percentile_from_counts(value, cumulative, total, fraction)
+
+    An aggregate: the continuous percentile (the same interpolation as quantile_cont, position
+    (n - 1) × fraction between the two nearest ranks) of a distribution given as a histogram,
+    one row per distinct `value` with `cumulative` (rows with a value <= this one, a running sum
+    ordered by value) and `total` (all rows of the group). For small integer measures (touches
+    per customer) the histogram has a few rows per group instead of one per customer, so no
+    group holds millions of values in memory. Plain SQL, no dispatch needed.
+#}
+{% macro percentile_from_counts(value, cumulative, total, fraction) -%}
+    {%- set position = '((' ~ total ~ ' - 1) * ' ~ fraction ~ ')' -%}
+    {%- set lower = 'min(case when ' ~ cumulative ~ ' > floor(' ~ position ~ ') then ' ~ value ~ ' end)' -%}
+    {%- set upper = 'min(case when ' ~ cumulative ~ ' > ceil(' ~ position ~ ') then ' ~ value ~ ' end)' -%}
+    ({{ lower }} + ({{ upper }} - {{ lower }}) * (max({{ position }}) - floor(max({{ position }}))))
+{%- endmacro %}
+
+
+{#
     rollup_by_period(relation, date_column, dimensions, aggregates, keys=[], grouping_sets=true, grains=none, periods=none)
 
     For every grain of `grains` (default var('kpi_period_grains')): the rows of `relation` grouped by (keys,
@@ -160,9 +178,16 @@
     every breakdown), and the coarser grains add up those daily sums instead of grouping every
     row again (at 51 M observations, one pass instead of five). `sums` maps a column name to the
     SQL expression summed. With `periods`, only the rows of those periods are read and returned.
+    `stored_daily_sums` (with `periods`, and 'day' among the grains): a relation holding the
+    day-grain rows an earlier run returned (e.g. {{ this }} of an incremental model), same
+    columns. Only the days of `periods` themselves are then grouped from `relation`; the other
+    days of the coarser periods are read from the stored day rows, which are still right because
+    their rows did not change (an appended day regroups one day, not the year that holds it).
     Same columns as rollup_by_period.
 #}
-{% macro rollup_sums_by_period(relation, date_column, dimensions, sums, keys=[], grains=none, periods=none) -%}
+{% macro rollup_sums_by_period(
+    relation, date_column, dimensions, sums, keys=[], grains=none, periods=none, stored_daily_sums=none
+) -%}
     {%- set grains = grains if grains is not none else var('kpi_period_grains') -%}
     {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}
     {%- set day_sums = {} -%}
@@ -178,12 +203,32 @@
         {%- endfor -%}
         {%- if periods is not none %}){% endif -%}
     {%- endset -%}
+    {%- set reuse_stored = periods is not none and stored_daily_sums is not none and 'day' in grains -%}
+    {%- set in_changed_days = kpi_period_filter('day', date_column, periods) if reuse_stored else none -%}
     select * from (
         with daily_sums as (
             {{ rollup_by_period(
-                '(select * from ' ~ relation ~ ' where ' ~ in_any_period ~ ') as rows_in_periods',
+                '(select * from ' ~ relation ~ ' where '
+                ~ (in_changed_days if reuse_stored else in_any_period) ~ ') as rows_in_periods',
                 date_column, dimensions, day_sums, keys=keys, grains=['day'],
             ) }}
+            {%- if reuse_stored %}
+            union all
+            -- the unchanged days of the coarser periods, as stored
+            select
+                {{ key_prefix }}period_grain,
+                period_start,
+                dimension,
+                dimension_value,
+                {%- for name in sums %}
+                {{ name }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            from {{ stored_daily_sums }}
+            where
+                period_grain = 'day'
+                and period_start >= cast('{{ kpi_periods_earliest(periods) or '0001-01-01' }}' as date)
+                and not ({{ kpi_period_filter('day', 'period_start', periods) }})
+            {%- endif %}
         )
         {%- for grain in grains %}
         select
@@ -206,8 +251,9 @@
 
 
 {# Σ numerator, Σ denominator, Σ numerator² of KPI observations (of `periods` only, when given), per
-   breakdown of `dimensions` (default kpi_dimensions(); a family with fewer breakdowns passes its own). #}
-{% macro kpi_observation_sums(observations, periods=none, dimensions=none) -%}
+   breakdown of `dimensions` (default kpi_dimensions(); a family with fewer breakdowns passes its own);
+   `stored_daily_sums` as in rollup_sums_by_period. #}
+{% macro kpi_observation_sums(observations, periods=none, dimensions=none, stored_daily_sums=none) -%}
     {{ rollup_sums_by_period(
         observations,
         'metric_date',
@@ -219,6 +265,7 @@
         },
         keys=['kpi_id'],
         periods=periods,
+        stored_daily_sums=stored_daily_sums,
     ) }}
 {%- endmacro %}
 

@@ -28,6 +28,7 @@ FINGERPRINT_TABLES = (
     "int_kpi_observation_dates",
     "int_helpdesk__ticket_state_change_dates",
     "int_customers__journey_event_fingerprints",
+    "int_helpdesk__customer_contact_fingerprints",
 )
 
 
@@ -272,6 +273,35 @@ def test_journeys_recompute_only_the_customers_whose_timeline_changed(warehouses
     # exactly the changed customers with journeys were recomputed, a small share of them all
     assert recomputed == changed & with_journeys
     assert len(recomputed) < 0.2 * len(with_journeys)
+
+
+def test_repeat_contacts_recompute_only_the_customers_whose_contacts_changed(warehouses):
+    incremental, _ = warehouses
+    con = duckdb.connect(str(incremental), read_only=True)
+
+    def customers(sql: str) -> set[str]:
+        return {row[0] for row in con.execute(sql).fetchall()}
+
+    fingerprints = "intermediate.int_helpdesk__customer_contact_fingerprints"
+    changed = customers(f"select customer_id from {fingerprints} where _computed_at = {LAST_RUN}")
+    everyone = customers(f"select customer_id from {fingerprints}")
+    recomputed = customers(
+        "select customer_id from intermediate.int_helpdesk__ticket_repeat_contacts"
+        f" where _computed_at = {LAST_RUN}"
+        " union select customer_id from intermediate.int_helpdesk__ticket_next_issues"
+        f" where _computed_at = {LAST_RUN}"
+    )
+    # the customers of the tickets opened on the appended day, found without the fingerprints
+    new_tickets = customers(
+        "select customer_id from intermediate.int_helpdesk__ticket_lifecycles"
+        " where customer_id is not null"
+        " and cast(created_at as date) = (select max(date_day) from marts.dim_date)"
+    )
+    assert new_tickets
+    assert new_tickets <= changed
+    assert recomputed <= changed
+    # a priority update is no contact change: a small share of the customers is redone
+    assert len(changed) < 0.2 * len(everyone)
 
 
 def test_a_changed_setting_recomputes_every_row_of_its_readers(warehouses, tmp_path):

@@ -3,18 +3,53 @@
 -- final resolution (DECISIONLOG.md "What counts as a repeat contact"):
 --   - another ticket whose life [created, resolved] overlaps that window (two channels, one issue);
 --   - a call or chat not logged against this ticket, started inside the window.
+-- Incremental by customer: a run recomputes the customers whose tickets, calls or chats changed
+-- since its last run (int_helpdesk__customer_contact_fingerprints) and replaces their rows.
+{{ config(
+    materialized='incremental',
+    unique_key='customer_id',
+    incremental_strategy='replace_keys',
+    key_fingerprints='int_helpdesk__customer_contact_fingerprints',
+    on_schema_change='fail',
+) }}
+{%- set fingerprints = ref('int_helpdesk__customer_contact_fingerprints') %}
+
 with
 
-lifecycles as (
+all_lifecycles as (
     select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
 ),
 
-calls as (
+all_calls as (
     select * from {{ ref('stg_telephony__calls') }}
 ),
 
-chats as (
+all_chats as (
     select * from {{ ref('stg_chat__sessions') }}
+),
+
+lifecycles as (
+    select all_lifecycles.*
+    from all_lifecycles
+    {%- if is_incremental() %}
+    where all_lifecycles.customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
+    {%- endif %}
+),
+
+calls as (
+    select all_calls.*
+    from all_calls
+    {%- if is_incremental() %}
+    where all_calls.customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
+    {%- endif %}
+),
+
+chats as (
+    select all_chats.*
+    from all_chats
+    {%- if is_incremental() %}
+    where all_chats.customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
+    {%- endif %}
 ),
 
 resolved_tickets as (
@@ -28,7 +63,9 @@ resolved_tickets as (
 ),
 
 repeat_tickets as (
-    select resolved_tickets.ticket_id
+    select
+        resolved_tickets.ticket_id,
+        resolved_tickets.customer_id
     from resolved_tickets
     inner join lifecycles as other_tickets
         on
@@ -45,7 +82,9 @@ repeat_tickets as (
 ),
 
 repeat_calls as (
-    select resolved_tickets.ticket_id
+    select
+        resolved_tickets.ticket_id,
+        resolved_tickets.customer_id
     from resolved_tickets
     inner join calls
         on
@@ -55,7 +94,9 @@ repeat_calls as (
 ),
 
 repeat_chats as (
-    select resolved_tickets.ticket_id
+    select
+        resolved_tickets.ticket_id,
+        resolved_tickets.customer_id
     from resolved_tickets
     inner join chats
         on
@@ -64,12 +105,29 @@ repeat_chats as (
             and chats.requested_at between resolved_tickets.window_start_at and resolved_tickets.window_end_at
 ),
 
+repeated as (
+    select
+        ticket_id,
+        customer_id
+    from repeat_tickets
+    union
+    select
+        ticket_id,
+        customer_id
+    from repeat_calls
+    union
+    select
+        ticket_id,
+        customer_id
+    from repeat_chats
+),
+
 final as (
-    select ticket_id from repeat_tickets
-    union
-    select ticket_id from repeat_calls
-    union
-    select ticket_id from repeat_chats
+    select
+        ticket_id,
+        customer_id,
+        {{ run_stamp() }} as _computed_at
+    from repeated
 )
 
 select * from final

@@ -3,7 +3,10 @@
 -- at a time: at millions of observations one query holding every roll-up exhausts memory).
 -- Incremental by period: an incremental run recomputes only the periods (of every grain) holding
 -- a metric_date whose observations changed, and replaces their rows
--- (macros/kpi/incremental_periods.sql, DECISIONLOG.md "Incremental KPI aggregates").
+-- (macros/kpi/incremental_periods.sql, DECISIONLOG.md "Incremental KPI aggregates"). The sums
+-- of a coarser period add up its days: the changed days are regrouped from the observations,
+-- the others read from this model's own day rows (an appended day regroups one day, not the
+-- whole year that holds it).
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_periods',
@@ -11,6 +14,7 @@
 ) }}
 {%- set grains = var('kpi_period_grains') %}
 {%- set changed_periods = kpi_changed_periods() %}
+{%- set stored = this if is_incremental() else none %}{# the day rows of earlier runs #}
 
 with
 
@@ -25,7 +29,7 @@ percentiles as (
 ),
 
 sums as (
-    {{ kpi_observation_sums(ref('int_kpi_observations'), periods=changed_periods) }}  -- noqa: PRS
+    {{ kpi_observation_sums(ref('int_kpi_observations'), changed_periods, stored_daily_sums=stored) }}  -- noqa: PRS
 ),
 
 final as (

@@ -818,30 +818,78 @@ engaged_customers as (
         or latest_spans.span_end_at >= customer_touch_periods.period_start
 ),
 
+-- the touch counts as a histogram (how many engaged customers had n touches): the sums and
+-- exact percentiles come from it, without holding 9 M counts in memory (percentile_from_counts)
+engaged_histogram as (
+    select
+        period_grain,
+        period_start,
+        customer_tier,
+        event_count,
+        count(*) as customers
+    from engaged_customers
+    group by period_grain, period_start, customer_tier, event_count
+),
+
+engaged_histogram_ranked as (
+    select
+        *,
+        sum(customers) over (
+            partition by period_grain, period_start, customer_tier
+            order by event_count
+            rows between unbounded preceding and current row
+        ) as cumulative_customers,
+        sum(customers) over (partition by period_grain, period_start, customer_tier) as total_customers
+    from engaged_histogram
+),
+
 engaged_counts as (
     select
         period_grain,
         period_start,
         customer_tier,
-        count(*) as engaged_customers,
-        sum(event_count) as touch_events,
-        sum(event_count * event_count) as touch_event_squares,
-        {{ percentile('event_count', 0.5) }} as p50_touch_events,
-        {{ percentile('event_count', 0.9) }} as p90_touch_events
-    from engaged_customers
+        sum(customers) as engaged_customers,
+        sum(event_count * customers) as touch_events,
+        sum(event_count * event_count * customers) as touch_event_squares,
+        {{ percentile_from_counts('event_count', 'cumulative_customers', 'total_customers', 0.5) }}
+            as p50_touch_events,
+        {{ percentile_from_counts('event_count', 'cumulative_customers', 'total_customers', 0.9) }}
+            as p90_touch_events
+    from engaged_histogram_ranked
     group by period_grain, period_start, customer_tier
+),
+
+engaged_histogram_all as (
+    select
+        period_grain,
+        period_start,
+        event_count,
+        sum(customers) as customers
+    from engaged_histogram
+    group by period_grain, period_start, event_count
+),
+
+engaged_histogram_all_ranked as (
+    select
+        *,
+        sum(customers) over (
+            partition by period_grain, period_start
+            order by event_count
+            rows between unbounded preceding and current row
+        ) as cumulative_customers,
+        sum(customers) over (partition by period_grain, period_start) as total_customers
+    from engaged_histogram_all
 ),
 
 engaged_counts_all as (
     select
         period_grain,
         period_start,
-        count(*) as engaged_customers,
-        sum(event_count) as touch_events,
-        sum(event_count * event_count) as touch_event_squares,
-        {{ percentile('event_count', 0.5) }} as p50_touch_events,
-        {{ percentile('event_count', 0.9) }} as p90_touch_events
-    from engaged_customers
+        {{ percentile_from_counts('event_count', 'cumulative_customers', 'total_customers', 0.5) }}
+            as p50_touch_events,
+        {{ percentile_from_counts('event_count', 'cumulative_customers', 'total_customers', 0.9) }}
+            as p90_touch_events
+    from engaged_histogram_all_ranked
     group by period_grain, period_start
 ),
 
