@@ -352,6 +352,43 @@ def test_a_changed_setting_recomputes_every_row_of_its_readers(warehouses, tmp_p
     assert within_30 < within_60  # the change is visible in the demo data
 
 
+def test_a_changed_business_calendar_recomputes_every_reply(warehouses, tmp_path):
+    """The replies' business seconds read the business calendar: a changed calendar var
+    (business_calendar_days_after) makes the next run recompute every reply."""
+    incremental, _ = warehouses
+    db = tmp_path / "calendar.duckdb"
+    db.write_bytes(incremental.read_bytes())
+    command = run_warehouse.dbt_command(
+        "build",
+        "--select",
+        "int_settings__values",
+        "int_settings__fingerprints",
+        "int_helpdesk__ticket_responses",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        "{business_calendar_days_after: 401}",
+    )
+    run_warehouse.run(command, run_warehouse.dbt_env(db))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stamped = con.execute(
+            "select setting_group from intermediate.int_settings__fingerprints"
+            " where _computed_at = (select max(_computed_at)"
+            " from intermediate.int_helpdesk__ticket_responses)"
+        ).fetchall()
+        recomputed, replies = con.execute(
+            "select count(*) filter (where _computed_at ="
+            " (select max(_computed_at) from intermediate.int_helpdesk__ticket_responses)),"
+            " count(*) from intermediate.int_helpdesk__ticket_responses"
+        ).fetchone()
+    finally:
+        con.close()
+    assert stamped == [("business_calendar",)]
+    assert replies > 1000
+    assert recomputed == replies
+
+
 def test_ticket_chain_rewrites_only_the_tickets_that_changed(warehouses):
     """The SLA of every ticket with an open target is judged again in each run, but only the rows
     that differ are written: a rewritten SLA row without new input (load batch 1) belongs to a

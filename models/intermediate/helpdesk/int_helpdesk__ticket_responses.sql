@@ -1,12 +1,20 @@
-{{ config(materialized='incremental', unique_key='ticket_id', incremental_strategy='delete+insert') }}
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- set business_time_zone = '(select min(business_days.time_zone) from business_days)' %}
+{#- response_business_seconds reads the business calendar: every ticket when it changed #}
+{%- set recompute_all = settings_changed_since_last_run(['business_calendar']) %}
 
 -- One row per agent reply that answers the customer: the reply, and since when the customer had
 -- been waiting (the earliest customer message after the previous agent reply; the ticket's
 -- creation counts as the first customer message). A reply that follows another reply with no
 -- customer message between them answers nobody and is left out (DECISIONLOG.md "Response
 -- times"). Bot replies and private replies are not agent replies.
--- Incremental: all replies of the tickets whose row or events a new load batch changed.
+-- Incremental: all replies of the tickets whose row or events a new load batch changed; all
+-- tickets after a change of the business calendar (int_settings__fingerprints).
 with
 
 all_tickets as (
@@ -21,7 +29,7 @@ business_days as (
     select * from {{ ref('int_calendar__business_days') }}
 ),
 
-{%- if is_incremental() %}
+{%- if is_incremental() and not recompute_all %}
 
 changed_tickets as (
     {{ changed_tickets('all_tickets', 'all_events') }}
@@ -29,11 +37,11 @@ changed_tickets as (
 {%- endif %}
 
 tickets as (
-    {{ rows_of_changed_tickets('all_tickets') }}
+    {{ rows_of_changed_tickets('all_tickets', recompute_all) }}
 ),
 
 events as (
-    {{ rows_of_changed_tickets('all_events') }}
+    {{ rows_of_changed_tickets('all_events', recompute_all) }}
 ),
 
 conversation as (
@@ -121,7 +129,8 @@ final as (
         -- the same wait in business hours (published only per ticket: the catalog has no kpi_id)
         {{ business_seconds_at('answered.replied_at', 'replied_day') }}
         - {{ business_seconds_at('answered.waiting_since_at', 'waiting_day') }} as response_business_seconds,
-        answered._load_batch
+        answered._load_batch,
+        {{ run_stamp() }} as _computed_at
     from answered
     left join business_days as waiting_day
         on answered.waiting_local_date = waiting_day.calendar_date
