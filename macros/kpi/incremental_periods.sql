@@ -166,7 +166,8 @@ select * from final
 
 {#
     incremental_strategy='replace_periods': delete the rows of the periods kpi_changed_periods()
-    recomputes (every grain), then insert the recomputed rows. The periods are read from the
+    recomputes (every grain; every period when a group of the model's config setting_groups
+    changed, see kpi_periods_to_recompute()), then insert the recomputed rows. The periods are read from the
     target before it changes, as the model's query read them, so a period whose observations all
     disappeared loses its rows too.
 #}
@@ -174,7 +175,86 @@ select * from final
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where {{ in_kpi_periods('period_grain', 'period_start', kpi_changed_periods()) }};
+    where {{ in_kpi_periods('period_grain', 'period_start', kpi_periods_to_recompute(config.get('setting_groups', []))) }};
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+
+{#
+    kpi_periods_to_recompute(setting_groups=[])
+
+    kpi_changed_periods(), or none (= every period) when one of `setting_groups` changed since
+    the model last ran. For a replace_periods model that also reads settings (its config
+    setting_groups must list the same groups, so the strategy deletes what the query recomputes).
+    The refs are taken first so that dbt records them while parsing.
+#}
+{% macro kpi_periods_to_recompute(setting_groups=[]) -%}
+    {%- set changed_periods = kpi_changed_periods() -%}
+    {%- if setting_groups | length > 0 and settings_changed_since_last_run(setting_groups) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(changed_periods) }}
+{%- endmacro %}
+
+
+{#
+    kpi_adjacent_periods(periods, direction)
+
+    The periods of `periods` (a query of (period_grain, period_start), e.g. from
+    kpi_changed_periods()) together with the period after each (direction 'next') or before each
+    ('previous'); none when `periods` is none (= every period). kpi_values republishes the next
+    period of a changed one, whose previous_value and change read it.
+#}
+{% macro kpi_adjacent_periods(periods, direction) -%}
+    {%- if periods is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if direction == 'next' -%}
+        {%- set shifted = next_period_start('period_grain', 'period_start') -%}
+    {%- elif direction == 'previous' -%}
+        {%- set shifted = previous_period_start('period_grain', 'period_start') -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("kpi_adjacent_periods: direction must be 'next' or 'previous', not " ~ direction) }}
+    {%- endif -%}
+    {%- set query -%}
+        select period_grain, period_start from ({{ periods }}) as given_periods
+        union
+        select period_grain, {{ shifted }} as period_start from ({{ periods }}) as given_periods
+    {%- endset -%}
+    {{ return(query) }}
+{%- endmacro %}
+
+
+{#
+    kpi_periods_to_republish(setting_groups)
+
+    For int_kpi_values__published: in an incremental run, a query of the periods whose
+    observation-based KPI rows are published again, i.e. the periods kpi_changed_periods()
+    lists and the period after each; none (= every row) in a full build or when one of
+    `setting_groups` changed since the model last ran (kpi_periods_to_recompute()).
+#}
+{% macro kpi_periods_to_republish(setting_groups) -%}
+    {{ return(kpi_adjacent_periods(kpi_periods_to_recompute(setting_groups), 'next')) }}
+{%- endmacro %}
+
+
+{#
+    incremental_strategy='republish_kpi_periods' (int_kpi_values__published; model config
+    setting_groups): delete the rows the model's query recomputed, i.e. every row not from the
+    observation aggregates (is_from_observations false: those aggregates are small and rebuilt
+    every run) and the observation rows of the periods kpi_periods_to_republish() lists (read
+    before the delete, as the model's query read them; every row when it lists none), then
+    insert the recomputed rows.
+#}
+{% macro get_incremental_republish_kpi_periods_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set periods = kpi_periods_to_republish(config.get('setting_groups', [])) -%}
+    delete from {{ target }}
+    where
+        not is_from_observations
+        or {{ in_kpi_periods('period_grain', 'period_start', periods) }};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}

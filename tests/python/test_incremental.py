@@ -217,6 +217,59 @@ def test_aggregates_recompute_only_the_periods_of_changed_dates(warehouses):
         assert kept > 0
 
 
+CHANGED_PERIODS = (
+    "select distinct grain as period_grain,"
+    " cast(date_trunc(grain, metric_date) as date) as period_start"
+    " from intermediate.int_kpi_observation_dates,"
+    " unnest(['day', 'week', 'month', 'quarter', 'year']) as grains(grain)"
+    f" where _computed_at = {LAST_RUN}"
+)
+
+
+def test_kpi_values_republish_the_changed_periods_and_the_next_ones(warehouses):
+    incremental, _ = warehouses
+    con = duckdb.connect(str(incremental), read_only=True)
+
+    def periods(sql: str) -> set[tuple[str, object]]:
+        return {(grain, start) for grain, start in con.execute(sql).fetchall()}
+
+    changed = periods(CHANGED_PERIODS)
+    following = periods(
+        "select period_grain, cast(period_start + cast('1 ' || period_grain as interval) as date)"
+        f" from ({CHANGED_PERIODS})"
+    )
+    published = "intermediate.int_kpi_values__published"
+    with_rows = periods(f"select distinct period_grain, period_start from {published}")
+    republished = periods(
+        f"select distinct period_grain, period_start from {published}"
+        f" where is_from_observations and _computed_at = {LAST_RUN}"
+    )
+    # the changed periods, and the next ones (their previous_value reads the changed ones)
+    assert republished == (changed | following) & with_rows
+    assert following - changed  # a next period that did not change itself is republished too
+    stale, kept = con.execute(
+        f"select count(*) filter (where not is_from_observations and _computed_at < {LAST_RUN}),"
+        f" count(*) filter (where is_from_observations and _computed_at < {LAST_RUN})"
+        f" from {published}"
+    ).fetchone()
+    assert stale == 0  # rows of the small aggregates are rebuilt every run
+    assert kept > 0
+    # a wide mart of observation KPIs pivots just the changed periods (it has no previous_value)
+    speed = periods(
+        "select distinct period_grain, period_start from marts.kpi_speed"
+        f" where _computed_at = {LAST_RUN}"
+    )
+    assert speed == changed & periods(
+        "select distinct period_grain, period_start from marts.kpi_speed"
+    )
+    assert (
+        con.execute(
+            f"select count(*) from marts.kpi_speed where _computed_at < {LAST_RUN}"
+        ).fetchone()[0]
+        > 0
+    )
+
+
 def test_backlog_redoes_the_days_from_the_earliest_changed_state(warehouses):
     incremental, _ = warehouses
     con = duckdb.connect(str(incremental), read_only=True)
@@ -350,6 +403,57 @@ def test_a_changed_setting_recomputes_every_row_of_its_readers(warehouses, tmp_p
     ).fetchone()
     before.close()
     assert within_30 < within_60  # the change is visible in the demo data
+
+
+def test_a_changed_publication_setting_republishes_every_kpi_value(warehouses, tmp_path):
+    """var kpi_min_sample_size (setting group kpi_publication) changes without new data: every
+    row of kpi_values and of the period-incremental wide marts is written again with the new
+    low-sample flag, not only the rows of changed periods."""
+    incremental, _ = warehouses
+    db = tmp_path / "publication.duckdb"
+    db.write_bytes(incremental.read_bytes())
+    command = run_warehouse.dbt_command(
+        "build",
+        "--select",
+        "int_settings__values",
+        "int_settings__fingerprints",
+        "int_kpi_values",
+        "int_kpi_values__published",
+        "kpi_values",
+        "kpi_perception",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        "{kpi_min_sample_size: 5}",
+    )
+    run_warehouse.run(command, run_warehouse.dbt_env(db))
+    con = duckdb.connect(str(db), read_only=True)
+    this_run = "(select max(_computed_at) from intermediate.int_kpi_values__published)"
+    stamped = con.execute(
+        "select setting_group from intermediate.int_settings__fingerprints"
+        f" where _computed_at = {this_run}"
+    ).fetchall()
+    assert stamped == [("kpi_publication",)]
+    for table in ("intermediate.int_kpi_values__published", "marts.kpi_perception"):
+        recomputed, rows = con.execute(
+            f"select count(*) filter (where _computed_at = {this_run}), count(*) from {table}"
+        ).fetchone()
+        assert recomputed == rows > 0
+    wrong, low = con.execute(
+        "select count(*) filter"
+        " (where is_low_sample is distinct from (coalesce(denominator, 0) < 5)),"
+        " count(*) filter (where is_low_sample)"
+        " from marts.kpi_values where kpi_id not in"
+        " (select kpi_id from reference.kpi_definitions where method = 'count')"
+    ).fetchone()
+    assert wrong == 0
+    con.close()
+    before = duckdb.connect(str(incremental), read_only=True)
+    low_at_30 = before.execute(
+        "select count(*) from marts.kpi_values where is_low_sample"
+    ).fetchone()[0]
+    before.close()
+    assert low < low_at_30  # the change is visible in the demo data
 
 
 def test_a_changed_business_calendar_recomputes_every_reply(warehouses, tmp_path):

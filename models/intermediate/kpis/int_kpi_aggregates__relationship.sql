@@ -162,7 +162,8 @@ journey_observations as (
         cast(journeys.ended_at as date) as metric_date,
         coalesce(customer_tiers.customer_tier, 'unknown') as customer_tier,
         cast(journeys.distinct_touchpoint_count as double) as numerator,
-        cast(journeys.distinct_touchpoint_count as double) as measure
+        -- no measure: the percentiles come from journey_histogram below
+        cast(null as double) as measure
     from journeys
     cross join bounds
     left join customer_tiers
@@ -201,9 +202,94 @@ observation_rollup as (
     {{ aggregate_kpi_observations('relationship_observations', dimensions=relationship_dimensions) }}  -- noqa: PRS
 ),
 
+-- journey_touchpoints' p50 and p90: a journey has a handful of distinct touchpoints, so the
+-- percentiles come from a histogram (journeys per touchpoint count) rather than from 2 M values
+-- held in memory per period (percentile_from_counts, the same interpolation as quantile_cont)
+journey_histogram as (
+    {%- for grain in var('kpi_period_grains') %}
+    select
+        '{{ grain }}' as period_grain,
+        {{ period_start(grain, 'metric_date') }} as period_start,
+        customer_tier,
+        numerator as touchpoint_count,
+        count(*) as journeys
+    from journey_observations
+    group by {{ period_start(grain, 'metric_date') }}, customer_tier, numerator
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+journey_histogram_by_dimension as (
+    select
+        period_grain,
+        period_start,
+        'customer_tier' as dimension,
+        customer_tier as dimension_value,
+        touchpoint_count,
+        journeys
+    from journey_histogram
+    union all
+    select
+        period_grain,
+        period_start,
+        'all' as dimension,
+        'all' as dimension_value,
+        touchpoint_count,
+        sum(journeys) as journeys
+    from journey_histogram
+    group by period_grain, period_start, touchpoint_count
+),
+
+journey_histogram_ranked as (
+    select
+        *,
+        sum(journeys) over (
+            partition by period_grain, period_start, dimension, dimension_value
+            order by touchpoint_count
+            rows between unbounded preceding and current row
+        ) as cumulative_journeys,
+        sum(journeys) over (partition by period_grain, period_start, dimension, dimension_value) as total_journeys
+    from journey_histogram_by_dimension
+),
+
+journey_percentiles as (
+    select
+        'journey_touchpoints' as kpi_id,
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        {{ percentile_from_counts('touchpoint_count', 'cumulative_journeys', 'total_journeys', 0.5) }}
+            as p50_value,
+        {{ percentile_from_counts('touchpoint_count', 'cumulative_journeys', 'total_journeys', 0.9) }}
+            as p90_value
+    from journey_histogram_ranked
+    group by period_grain, period_start, dimension, dimension_value
+),
+
 observation_aggregates as (
-    select * from observation_rollup
-    where dimension_value is not null
+    select
+        observation_rollup.kpi_id,
+        observation_rollup.period_grain,
+        observation_rollup.period_start,
+        observation_rollup.dimension,
+        observation_rollup.dimension_value,
+        observation_rollup.numerator,
+        observation_rollup.denominator,
+        observation_rollup.squares,
+        journey_percentiles.p50_value,
+        journey_percentiles.p90_value
+    from observation_rollup
+    left join journey_percentiles
+        on
+            observation_rollup.kpi_id = journey_percentiles.kpi_id
+            and observation_rollup.period_grain = journey_percentiles.period_grain
+            and observation_rollup.period_start = journey_percentiles.period_start
+            and observation_rollup.dimension = journey_percentiles.dimension
+            and observation_rollup.dimension_value = journey_percentiles.dimension_value
+    where observation_rollup.dimension_value is not null
 ),
 
 -- repurchase_rate: customers' completed orders counted per period of each grain

@@ -1,8 +1,11 @@
 -- Every KPI aggregate with its value, 95 % confidence interval (clipped to the KPI's scale) and
 -- low-sample flag, computed by the formulas of macros/kpi/kpi_formulas.sql for the KPI's method
 -- (seed kpi_definitions).
--- A view: its one reader, the kpi_values mart, computes it as part of its own build, so the
--- 5 M rows (at 2 M tickets) are not written twice; kpi_values tests the key.
+-- is_from_observations: the row comes from the period-incremental observation aggregates (the
+-- other aggregate models are small and rebuilt every run).
+-- A view: its one reader, int_kpi_values__published, computes the rows it republishes as part
+-- of its own build, so the 5 M rows (at 2 M tickets) are not written twice; kpi_values tests
+-- the key.
 {{ config(materialized='view') }}
 
 with
@@ -19,24 +22,37 @@ observation_aggregates as (
         denominator,
         squares,
         p50_value,
-        p90_value
+        p90_value,
+        true as is_from_observations
     from {{ ref('int_kpi_aggregates__observations') }}
 ),
 
 customer_base_aggregates as (
-    select * from {{ ref('int_kpi_aggregates__customer_base') }}
+    select
+        *,
+        false as is_from_observations
+    from {{ ref('int_kpi_aggregates__customer_base') }}
 ),
 
 ticket_snapshot_aggregates as (
-    select * from {{ ref('int_kpi_aggregates__ticket_snapshots') }}
+    select
+        *,
+        false as is_from_observations
+    from {{ ref('int_kpi_aggregates__ticket_snapshots') }}
 ),
 
 channel_share_aggregates as (
-    select * from {{ ref('int_kpi_aggregates__channel_share') }}
+    select
+        *,
+        false as is_from_observations
+    from {{ ref('int_kpi_aggregates__channel_share') }}
 ),
 
 relationship_aggregates as (
-    select * from {{ ref('int_kpi_aggregates__relationship') }}
+    select
+        *,
+        false as is_from_observations
+    from {{ ref('int_kpi_aggregates__relationship') }}
 ),
 
 definitions as (
@@ -72,6 +88,7 @@ computed as (
         {{ kpi_ci_high('definitions.method', 'aggregates.numerator', 'aggregates.denominator', 'aggregates.squares') }}
             as unclipped_ci_high,
         {{ kpi_is_low_sample('definitions.method', 'aggregates.denominator') }} as is_low_sample,
+        aggregates.is_from_observations,
         definitions.value_min,
         definitions.value_max
     from aggregates
@@ -101,7 +118,8 @@ final as (
             when unclipped_ci_high is not null and value_max is not null then least(unclipped_ci_high, value_max)
             else unclipped_ci_high
         end as ci_high,
-        is_low_sample
+        is_low_sample,
+        is_from_observations
     from computed
 )
 

@@ -4,11 +4,13 @@
 --   ticket_sla         seed sla_policies
 --   pseudonymisation   var pseudonymisation_salt (customer_key)
 --   service_level      var service_level_threshold_seconds
+--   kpi_publication    seeds kpi_definitions and kpi_targets, var kpi_min_sample_size (kpi_values)
 {{ config(materialized='view') }}
 {%- set var_groups = {
     'business_calendar': ['business_calendar_days_before', 'business_calendar_days_after', 'as_of_date'],
     'pseudonymisation': ['pseudonymisation_salt'],
     'service_level': ['service_level_threshold_seconds'],
+    'kpi_publication': ['kpi_min_sample_size'],
 } %}
 
 with
@@ -23,6 +25,14 @@ holidays as (
 
 sla_policies as (
     select * from {{ ref('sla_policies') }}
+),
+
+kpi_definitions as (
+    select * from {{ ref('kpi_definitions') }}
+),
+
+kpi_targets as (
+    select * from {{ ref('kpi_targets') }}
 ),
 
 seed_values as (
@@ -46,6 +56,18 @@ seed_values as (
             'resolution_target_minutes', 'uses_business_hours',
         ]) }} as value_hash
     from sla_policies
+    union all
+    select
+        'kpi_publication' as setting_group,
+        'kpi_definitions' as setting_name,
+        {{ row_hash(['kpi_id', 'method', 'good_direction', 'value_min', 'value_max']) }} as value_hash
+    from kpi_definitions
+    union all
+    select
+        'kpi_publication' as setting_group,
+        'kpi_targets' as setting_name,
+        {{ row_hash(['kpi_id', 'dimension', 'dimension_value', 'target_value', 'good_direction']) }} as value_hash
+    from kpi_targets
 ),
 
 var_values as (
