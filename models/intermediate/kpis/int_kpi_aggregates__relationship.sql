@@ -205,20 +205,16 @@ observation_rollup as (
 -- journey_touchpoints' p50 and p90: a journey has a handful of distinct touchpoints, so the
 -- percentiles come from a histogram (journeys per touchpoint count) rather than from 2 M values
 -- held in memory per period (percentile_from_counts, the same interpolation as quantile_cont)
-journey_histogram as (
-    {%- for grain in var('kpi_period_grains') %}
+journey_touchpoint_counts as (
     select
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'metric_date') }} as period_start,
+        metric_date,
         customer_tier,
-        numerator as touchpoint_count,
-        count(*) as journeys
+        cast(numerator as integer) as touchpoint_count
     from journey_observations
-    group by {{ period_start(grain, 'metric_date') }}, customer_tier, numerator
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+),
+
+journey_histogram as (
+    {{ period_counts('journey_touchpoint_counts', ['customer_tier', 'touchpoint_count'], 'metric_date') }}  -- noqa: PRS
 ),
 
 journey_histogram_by_dimension as (
@@ -228,7 +224,7 @@ journey_histogram_by_dimension as (
         'customer_tier' as dimension,
         customer_tier as dimension_value,
         touchpoint_count,
-        journeys
+        event_count as journeys
     from journey_histogram
     union all
     select
@@ -237,7 +233,7 @@ journey_histogram_by_dimension as (
         'all' as dimension,
         'all' as dimension_value,
         touchpoint_count,
-        sum(journeys) as journeys
+        sum(event_count) as journeys
     from journey_histogram
     group by period_grain, period_start, touchpoint_count
 ),
