@@ -167,9 +167,9 @@ select * from final
 {#
     incremental_strategy='replace_periods': delete the rows of the periods kpi_changed_periods()
     recomputes (every grain; every period when a group of the model's config setting_groups
-    changed, see kpi_periods_to_recompute()), then insert the recomputed rows. The periods are read from the
-    target before it changes, as the model's query read them, so a period whose observations all
-    disappeared loses its rows too.
+    changed, see kpi_periods_to_recompute()), then insert the recomputed rows. The periods are
+    read from the target before it changes, as the model's query read them, so a period whose
+    observations all disappeared loses its rows too.
 #}
 {% macro get_incremental_replace_periods_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
