@@ -57,6 +57,37 @@
 
 
 {#
+    histogram_percentiles(histogram, group_columns, value_column, count_column)
+
+    A query of p50_value and p90_value per group of a histogram (a relation with one row per
+    group and distinct `value_column`, holding in `count_column` how many rows have that value):
+    the running count in value order and the group's total feed percentile_from_counts, so the
+    result equals quantile_cont over the rows the histogram counts. For small integer measures
+    (touches per customer, distinct touchpoints per journey).
+#}
+{% macro histogram_percentiles(histogram, group_columns, value_column, count_column) -%}
+    {%- set groups = group_columns | join(', ') -%}
+    select
+        {{ groups }},
+        {{ percentile_from_counts(value_column, 'cumulative_count', 'total_count', 0.5) }} as p50_value,
+        {{ percentile_from_counts(value_column, 'cumulative_count', 'total_count', 0.9) }} as p90_value
+    from (
+        select
+            {{ groups }},
+            {{ value_column }},
+            sum({{ count_column }}) over (
+                partition by {{ groups }}
+                order by {{ value_column }}
+                rows between unbounded preceding and current row
+            ) as cumulative_count,
+            sum({{ count_column }}) over (partition by {{ groups }}) as total_count
+        from {{ histogram }}
+    ) as ranked_histogram
+    group by {{ groups }}
+{%- endmacro %}
+
+
+{#
     rollup_by_period(relation, date_column, dimensions, aggregates, keys=[], grouping_sets=true, grains=none, periods=none)
 
     For every grain of `grains` (default var('kpi_period_grains')): the rows of `relation` grouped by (keys,

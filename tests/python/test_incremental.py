@@ -357,25 +357,33 @@ def test_repeat_contacts_recompute_only_the_customers_whose_contacts_changed(war
     assert len(changed) < 0.2 * len(everyone)
 
 
+def rebuild_with_vars(warehouse: Path, copy: Path, models: list[str], dbt_vars: str) -> None:
+    """Copy the warehouse to `copy`, then build the settings models and `models` there with
+    `dbt_vars` and no new data (the next run after a setting changed)."""
+    copy.write_bytes(warehouse.read_bytes())
+    command = run_warehouse.dbt_command(
+        "build",
+        "--select",
+        "int_settings__values",
+        "int_settings__fingerprints",
+        *models,
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        dbt_vars,
+    )
+    run_warehouse.run(command, run_warehouse.dbt_env(copy))
+
+
 def test_a_changed_setting_recomputes_every_row_of_its_readers(warehouses, tmp_path):
     """A var the contacts read for every row (service_level_threshold_seconds) changes between two
     incremental runs without new data: its setting group is stamped and every contact is
     recomputed with the new threshold, no --full-refresh needed."""
     incremental, _ = warehouses
     db = tmp_path / "settings.duckdb"
-    db.write_bytes(incremental.read_bytes())
-    command = run_warehouse.dbt_command(
-        "build",
-        "--select",
-        "int_settings__values",
-        "int_settings__fingerprints",
-        "fct_queue_contacts",
-        "--exclude-resource-type",
-        "unit_test",
-        "--vars",
-        "{service_level_threshold_seconds: 30}",
+    rebuild_with_vars(
+        incremental, db, ["fct_queue_contacts"], "{service_level_threshold_seconds: 30}"
     )
-    run_warehouse.run(command, run_warehouse.dbt_env(db))
     con = duckdb.connect(str(db), read_only=True)
     stamped = con.execute(
         "select setting_group from intermediate.int_settings__fingerprints"
@@ -411,22 +419,12 @@ def test_a_changed_publication_setting_republishes_every_kpi_value(warehouses, t
     low-sample flag, not only the rows of changed periods."""
     incremental, _ = warehouses
     db = tmp_path / "publication.duckdb"
-    db.write_bytes(incremental.read_bytes())
-    command = run_warehouse.dbt_command(
-        "build",
-        "--select",
-        "int_settings__values",
-        "int_settings__fingerprints",
-        "int_kpi_values",
-        "int_kpi_values__published",
-        "kpi_values",
-        "kpi_perception",
-        "--exclude-resource-type",
-        "unit_test",
-        "--vars",
+    rebuild_with_vars(
+        incremental,
+        db,
+        ["int_kpi_values", "int_kpi_values__published", "kpi_values", "kpi_perception"],
         "{kpi_min_sample_size: 5}",
     )
-    run_warehouse.run(command, run_warehouse.dbt_env(db))
     con = duckdb.connect(str(db), read_only=True)
     this_run = "(select max(_computed_at) from intermediate.int_kpi_values__published)"
     stamped = con.execute(
@@ -461,19 +459,9 @@ def test_a_changed_business_calendar_recomputes_every_reply(warehouses, tmp_path
     (business_calendar_days_after) makes the next run recompute every reply."""
     incremental, _ = warehouses
     db = tmp_path / "calendar.duckdb"
-    db.write_bytes(incremental.read_bytes())
-    command = run_warehouse.dbt_command(
-        "build",
-        "--select",
-        "int_settings__values",
-        "int_settings__fingerprints",
-        "int_helpdesk__ticket_responses",
-        "--exclude-resource-type",
-        "unit_test",
-        "--vars",
-        "{business_calendar_days_after: 401}",
+    rebuild_with_vars(
+        incremental, db, ["int_helpdesk__ticket_responses"], "{business_calendar_days_after: 401}"
     )
-    run_warehouse.run(command, run_warehouse.dbt_env(db))
     con = duckdb.connect(str(db), read_only=True)
     try:
         stamped = con.execute(

@@ -204,7 +204,7 @@ observation_rollup as (
 
 -- journey_touchpoints' p50 and p90: a journey has a handful of distinct touchpoints, so the
 -- percentiles come from a histogram (journeys per touchpoint count) rather than from 2 M values
--- held in memory per period (percentile_from_counts, the same interpolation as quantile_cont)
+-- held in memory per period (histogram_percentiles, the same interpolation as quantile_cont)
 journey_touchpoint_counts as (
     select
         metric_date,
@@ -238,31 +238,13 @@ journey_histogram_by_dimension as (
     group by period_grain, period_start, touchpoint_count
 ),
 
-journey_histogram_ranked as (
-    select
-        *,
-        sum(journeys) over (
-            partition by period_grain, period_start, dimension, dimension_value
-            order by touchpoint_count
-            rows between unbounded preceding and current row
-        ) as cumulative_journeys,
-        sum(journeys) over (partition by period_grain, period_start, dimension, dimension_value) as total_journeys
-    from journey_histogram_by_dimension
-),
-
 journey_percentiles as (
-    select
-        'journey_touchpoints' as kpi_id,
-        period_grain,
-        period_start,
-        dimension,
-        dimension_value,
-        {{ percentile_from_counts('touchpoint_count', 'cumulative_journeys', 'total_journeys', 0.5) }}
-            as p50_value,
-        {{ percentile_from_counts('touchpoint_count', 'cumulative_journeys', 'total_journeys', 0.9) }}
-            as p90_value
-    from journey_histogram_ranked
-    group by period_grain, period_start, dimension, dimension_value
+    {{ histogram_percentiles(
+        'journey_histogram_by_dimension',
+        ['period_grain', 'period_start', 'dimension', 'dimension_value'],
+        'touchpoint_count',
+        'journeys',
+    ) }}  -- noqa: PRS
 ),
 
 observation_aggregates as (
@@ -280,7 +262,7 @@ observation_aggregates as (
     from observation_rollup
     left join journey_percentiles
         on
-            observation_rollup.kpi_id = journey_percentiles.kpi_id
+            observation_rollup.kpi_id = 'journey_touchpoints'
             and observation_rollup.period_grain = journey_percentiles.period_grain
             and observation_rollup.period_start = journey_percentiles.period_start
             and observation_rollup.dimension = journey_percentiles.dimension
@@ -901,7 +883,7 @@ engaged_customers as (
 ),
 
 -- the touch counts as a histogram (how many engaged customers had n touches): the sums and
--- exact percentiles come from it, without holding 9 M counts in memory (percentile_from_counts)
+-- exact percentiles come from it, without holding 9 M counts in memory (histogram_percentiles)
 engaged_histogram as (
     select
         period_grain,
@@ -913,18 +895,6 @@ engaged_histogram as (
     group by period_grain, period_start, customer_tier, event_count
 ),
 
-engaged_histogram_ranked as (
-    select
-        *,
-        sum(customers) over (
-            partition by period_grain, period_start, customer_tier
-            order by event_count
-            rows between unbounded preceding and current row
-        ) as cumulative_customers,
-        sum(customers) over (partition by period_grain, period_start, customer_tier) as total_customers
-    from engaged_histogram
-),
-
 engaged_counts as (
     select
         period_grain,
@@ -932,13 +902,15 @@ engaged_counts as (
         customer_tier,
         sum(customers) as engaged_customers,
         sum(event_count * customers) as touch_events,
-        sum(event_count * event_count * customers) as touch_event_squares,
-        {{ percentile_from_counts('event_count', 'cumulative_customers', 'total_customers', 0.5) }}
-            as p50_touch_events,
-        {{ percentile_from_counts('event_count', 'cumulative_customers', 'total_customers', 0.9) }}
-            as p90_touch_events
-    from engaged_histogram_ranked
+        sum(event_count * event_count * customers) as touch_event_squares
+    from engaged_histogram
     group by period_grain, period_start, customer_tier
+),
+
+engaged_percentiles as (
+    {{ histogram_percentiles(
+        'engaged_histogram', ['period_grain', 'period_start', 'customer_tier'], 'event_count', 'customers'
+    ) }}  -- noqa: PRS
 ),
 
 engaged_histogram_all as (
@@ -951,28 +923,10 @@ engaged_histogram_all as (
     group by period_grain, period_start, event_count
 ),
 
-engaged_histogram_all_ranked as (
-    select
-        *,
-        sum(customers) over (
-            partition by period_grain, period_start
-            order by event_count
-            rows between unbounded preceding and current row
-        ) as cumulative_customers,
-        sum(customers) over (partition by period_grain, period_start) as total_customers
-    from engaged_histogram_all
-),
-
-engaged_counts_all as (
-    select
-        period_grain,
-        period_start,
-        {{ percentile_from_counts('event_count', 'cumulative_customers', 'total_customers', 0.5) }}
-            as p50_touch_events,
-        {{ percentile_from_counts('event_count', 'cumulative_customers', 'total_customers', 0.9) }}
-            as p90_touch_events
-    from engaged_histogram_all_ranked
-    group by period_grain, period_start
+engaged_percentiles_all as (
+    {{ histogram_percentiles(
+        'engaged_histogram_all', ['period_grain', 'period_start'], 'event_count', 'customers'
+    ) }}  -- noqa: PRS
 ),
 
 engagement_by_tier as (
@@ -985,8 +939,8 @@ engagement_by_tier as (
         coalesce(engaged_counts.engaged_customers, 0) as engaged_customers,
         coalesce(engaged_counts.touch_events, 0) as touch_events,
         coalesce(engaged_counts.touch_event_squares, 0) as touch_event_squares,
-        engaged_counts.p50_touch_events,
-        engaged_counts.p90_touch_events
+        engaged_percentiles.p50_value as p50_touch_events,
+        engaged_percentiles.p90_value as p90_touch_events
     from active_customers
     inner join touch_periods
         on
@@ -997,6 +951,11 @@ engagement_by_tier as (
             active_customers.period_grain = engaged_counts.period_grain
             and active_customers.period_start = engaged_counts.period_start
             and active_customers.customer_tier = engaged_counts.customer_tier
+    left join engaged_percentiles
+        on
+            active_customers.period_grain = engaged_percentiles.period_grain
+            and active_customers.period_start = engaged_percentiles.period_start
+            and active_customers.customer_tier = engaged_percentiles.customer_tier
 ),
 
 engagement_all as (
@@ -1009,13 +968,13 @@ engagement_all as (
         sum(engagement_by_tier.engaged_customers) as engaged_customers,
         sum(engagement_by_tier.touch_events) as touch_events,
         sum(engagement_by_tier.touch_event_squares) as touch_event_squares,
-        max(engaged_counts_all.p50_touch_events) as p50_touch_events,
-        max(engaged_counts_all.p90_touch_events) as p90_touch_events
+        max(engaged_percentiles_all.p50_value) as p50_touch_events,
+        max(engaged_percentiles_all.p90_value) as p90_touch_events
     from engagement_by_tier
-    left join engaged_counts_all
+    left join engaged_percentiles_all
         on
-            engagement_by_tier.period_grain = engaged_counts_all.period_grain
-            and engagement_by_tier.period_start = engaged_counts_all.period_start
+            engagement_by_tier.period_grain = engaged_percentiles_all.period_grain
+            and engagement_by_tier.period_start = engaged_percentiles_all.period_start
     group by engagement_by_tier.period_grain, engagement_by_tier.period_start
 ),
 
