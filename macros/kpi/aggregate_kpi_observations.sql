@@ -25,16 +25,37 @@
 {%- endmacro %}
 
 
-{% macro percentile(expression, fraction) -%}
-    {{ return(adapter.dispatch('percentile', 'cx_warehouse')(expression, fraction)) }}
+{#
+    percentiles(expression, fractions): one aggregate returning the list of the continuous
+    percentiles of `expression` at each of `fractions`, in that order. DuckDB selects every
+    fraction from one sorted state, so p50 and p90 together cost about what one of them costs
+    alone (the day-grain percentiles at 2 M tickets: 8.6 s as two aggregates, 5.8 s as one, and
+    half the memory). Read an item with list_item(). Dispatched.
+#}
+{% macro percentiles(expression, fractions) -%}
+    {{ return(adapter.dispatch('percentiles', 'cx_warehouse')(expression, fractions)) }}
 {%- endmacro %}
 
-{% macro default__percentile(expression, fraction) -%}
-    quantile_cont({{ expression }}, {{ fraction }})
+{% macro default__percentiles(expression, fractions) -%}
+    quantile_cont({{ expression }}, [{{ fractions | join(', ') }}])
 {%- endmacro %}
 
-{% macro spark__percentile(expression, fraction) -%}
-    percentile({{ expression }}, {{ fraction }})
+{% macro spark__percentiles(expression, fractions) -%}
+    percentile({{ expression }}, array({{ fractions | join(', ') }}))
+{%- endmacro %}
+
+
+{# list_item(list_expression, position): the item at 1-based `position` of a list. Dispatched. #}
+{% macro list_item(list_expression, position) -%}
+    {{ return(adapter.dispatch('list_item', 'cx_warehouse')(list_expression, position)) }}
+{%- endmacro %}
+
+{% macro default__list_item(list_expression, position) -%}
+    {{ list_expression }}[{{ position }}]
+{%- endmacro %}
+
+{% macro spark__list_item(list_expression, position) -%}
+    element_at({{ list_expression }}, {{ position }})
 {%- endmacro %}
 
 
@@ -303,21 +324,61 @@
 
 {# p50 and p90 of `measure` over the observations that have one (time KPIs), one breakdown at a
    time (see rollup_by_period), for `grains` (default: every grain), `periods` (default: all) and the
-   breakdowns of `dimensions` (default kpi_dimensions()). #}
+   breakdowns of `dimensions` (default kpi_dimensions()). One percentiles() aggregate yields both
+   values, split into two columns by list_item(). With `periods` (an incremental run), the
+   observations of those periods are read once into a materialised CTE that every breakdown
+   reads, instead of every breakdown reading `observations` (a view over the facts) again: the
+   year grain of an appended day took 1.4 s instead of 1.85 s. Without `periods` that CTE would
+   hold every observation: slower (6.6 s instead of 5.8 s for the day grain at 2 M tickets) and
+   0.8 GB more memory, so a full build reads `observations` per breakdown. #}
 {% macro kpi_observation_percentiles(observations, grains=none, periods=none, dimensions=none) -%}
-    {{ rollup_by_period(
-        '(select * from ' ~ observations ~ ' where measure is not null) as measured',
-        'metric_date',
-        dimensions if dimensions is not none else kpi_dimensions(),
-        {
-            'p50_value': percentile('measure', 0.5),
-            'p90_value': percentile('measure', 0.9),
-        },
-        keys=['kpi_id'],
-        grouping_sets=false,
-        grains=grains,
-        periods=periods,
-    ) }}
+    {%- set measured = '(select * from ' ~ observations ~ ' where measure is not null) as measured' -%}
+    {%- if periods is not none %}
+    {%- set in_any_period = [] -%}
+    {%- for grain in (grains if grains is not none else var('kpi_period_grains')) -%}
+        {%- do in_any_period.append('(' ~ kpi_period_filter(grain, 'metric_date', periods) ~ ')') -%}
+    {%- endfor %}
+    with measured_in_periods as {{ materialized_cte() }} (
+        select *
+        from {{ observations }}
+        where measure is not null and ({{ in_any_period | join(' or ') }})
+    )
+    {%- set measured = 'measured_in_periods' -%}
+    {%- endif %}
+    select
+        kpi_id,
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        {{ list_item('p50_p90', 1) }} as p50_value,
+        {{ list_item('p50_p90', 2) }} as p90_value
+    from (
+        {{ rollup_by_period(
+            measured,
+            'metric_date',
+            dimensions if dimensions is not none else kpi_dimensions(),
+            {'p50_p90': percentiles('measure', [0.5, 0.9])},
+            keys=['kpi_id'],
+            grouping_sets=false,
+            grains=grains,
+            periods=periods,
+        ) }}
+    ) as p50_p90_by_period
+{%- endmacro %}
+
+
+{# materialized_cte(): the keyword after `<name> as` that makes the engine compute a CTE once
+   for all its readers (DuckDB: `materialized`; engines without it: nothing). Dispatched. #}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte', 'cx_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+{%- endmacro %}
+
+{% macro duckdb__materialized_cte() -%}
+    materialized
 {%- endmacro %}
 
 
