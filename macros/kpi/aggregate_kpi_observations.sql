@@ -30,7 +30,7 @@
     percentiles of `expression` at each of `fractions`, in that order. DuckDB selects every
     fraction from one sorted state, so p50 and p90 together cost about what one of them costs
     alone (the day-grain percentiles at 2 M tickets: 8.6 s as two aggregates, 5.8 s as one, and
-    half the memory). Read an item with list_item(). Dispatched.
+    half the memory). Read an item with list_item() (macros/utils/lists.sql). Dispatched.
 #}
 {% macro percentiles(expression, fractions) -%}
     {{ return(adapter.dispatch('percentiles', 'cx_warehouse')(expression, fractions)) }}
@@ -42,20 +42,6 @@
 
 {% macro spark__percentiles(expression, fractions) -%}
     percentile({{ expression }}, array({{ fractions | join(', ') }}))
-{%- endmacro %}
-
-
-{# list_item(list_expression, position): the item at 1-based `position` of a list. Dispatched. #}
-{% macro list_item(list_expression, position) -%}
-    {{ return(adapter.dispatch('list_item', 'cx_warehouse')(list_expression, position)) }}
-{%- endmacro %}
-
-{% macro default__list_item(list_expression, position) -%}
-    {{ list_expression }}[{{ position }}]
-{%- endmacro %}
-
-{% macro spark__list_item(list_expression, position) -%}
-    element_at({{ list_expression }}, {{ position }})
 {%- endmacro %}
 
 

@@ -136,20 +136,3 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
-
-
-{# distinct_sorted_list(column, delimiter): the distinct non-null values of a group, sorted and joined
-   by `delimiter`, as an aggregate. DuckDB's ordered distinct string_agg sorts inside every group
-   (9 of the 11 s of int_customers__journeys at 2 M tickets); collecting a list and sorting it
-   afterwards is several times faster. Dispatched. #}
-{% macro distinct_sorted_list(column, delimiter) -%}
-    {{ return(adapter.dispatch('distinct_sorted_list', 'cx_warehouse')(column, delimiter)) }}
-{%- endmacro %}
-
-{% macro default__distinct_sorted_list(column, delimiter) -%}
-    {{ dbt.listagg('distinct ' ~ column, "'" ~ delimiter ~ "'", 'order by ' ~ column) }}
-{%- endmacro %}
-
-{% macro duckdb__distinct_sorted_list(column, delimiter) -%}
-    array_to_string(list_sort(list_distinct(list({{ column }}))), '{{ delimiter }}')
-{%- endmacro %}

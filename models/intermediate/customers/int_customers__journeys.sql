@@ -53,8 +53,7 @@ journeys as (
         max(case when is_journey_end then occurred_at end) as ended_at,
         max(end_type) as end_type,
         count(touchpoint) as touch_event_count,
-        count(distinct touchpoint) as distinct_touchpoint_count,
-        {{ distinct_sorted_list('touchpoint', ', ') }} as touchpoints
+        {{ distinct_sorted_values('touchpoint') }} as distinct_touchpoints
     from numbered
     group by customer_id, journey_number
 ),
@@ -69,8 +68,8 @@ final as (
         end_type,
         ended_at is not null as is_complete,
         touch_event_count,
-        distinct_touchpoint_count,
-        touchpoints,
+        {{ list_length('distinct_touchpoints') }} as distinct_touchpoint_count,
+        {{ list_to_string('distinct_touchpoints', ', ') }} as touchpoints,
         {{ run_stamp() }} as _computed_at
     from journeys
     where touch_event_count > 0
