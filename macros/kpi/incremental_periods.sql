@@ -41,7 +41,8 @@
    stamped after the latest _computed_at of this model ({{ this }}), i.e. the dates that changed
    since the model last ran; every row when the model is empty. For incremental runs only. #}
 {% macro computed_since_last_run() -%}
-    _computed_at > (
+    {{ require_bookkeeping_column('_computed_at') }}
+    {{- '_computed_at' }} > (
         select coalesce(max(processed._computed_at), cast('0001-01-01' as timestamp))
         from {{ this }} as processed
     )

@@ -8,9 +8,34 @@
 #}
 {% macro since_last_run(column='_load_batch') -%}
     {%- if is_incremental() -%}
-        {{ column }} > (select coalesce(max(processed._load_batch), 0) from {{ this }} as processed)
+        {{ require_bookkeeping_column('_load_batch') }}
+        {{- column }} > (select coalesce(max(processed._load_batch), 0) from {{ this }} as processed)
     {%- else -%}
         true
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    require_bookkeeping_column(column)
+
+    In an incremental run, stops with a clear message when the table this model built earlier has
+    no `column` (_load_batch or _computed_at, which tell a run where the last one stopped): the
+    table was built by an earlier version of the project, before the model was incremental in
+    this way. Without the check DuckDB fails with a binder error on `processed.<column>`. One full
+    build rebuilds every table with its bookkeeping columns. Returns nothing.
+#}
+{% macro require_bookkeeping_column(column) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- if column not in names -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ ' has no ' ~ column ~ ' column: it was built by an earlier version of this'
+                ~ ' project, before ' ~ this.identifier ~ ' was incremental. Rebuild the warehouse'
+                ~ ' once in full (scripts/run_warehouse.py without --append, or dbt build'
+                ~ ' --full-refresh), then append again.'
+            ) }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

@@ -13,6 +13,7 @@ its rows.
 from __future__ import annotations
 
 import csv
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -504,3 +505,30 @@ def test_ticket_chain_rewrites_only_the_tickets_that_changed(warehouses):
         f"select count(*) from marts.fct_tickets where _computed_at = {last_run}"
     ).fetchone()[0]
     assert 0 < recomputed_tickets < open_targets
+
+
+def test_a_table_from_an_earlier_version_stops_the_run_with_a_clear_message(warehouses, tmp_path):
+    """kpi_speed was a table without _computed_at before it became incremental by period: an
+    appended run on such a warehouse stops on that model with a message that says what to do,
+    not with DuckDB's binder error on `processed._computed_at`."""
+    incremental, _ = warehouses
+    db = tmp_path / "old.duckdb"
+    db.write_bytes(incremental.read_bytes())
+    con = duckdb.connect(str(db))
+    con.execute("alter table marts.kpi_speed drop column _computed_at")
+    con.close()
+    command = run_warehouse.dbt_command(
+        "build", "--select", "kpi_speed", "--exclude-resource-type", "unit_test"
+    )
+    result = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env=run_warehouse.dbt_env(db),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "kpi_speed\" has no _computed_at column" in result.stdout
+    assert "Rebuild the warehouse once in full" in result.stdout
+    assert "Binder Error" not in result.stdout
