@@ -529,6 +529,6 @@ def test_a_table_from_an_earlier_version_stops_the_run_with_a_clear_message(ware
         check=False,
     )
     assert result.returncode == 1
-    assert "kpi_speed\" has no _computed_at column" in result.stdout
+    assert 'kpi_speed" has no _computed_at column' in result.stdout
     assert "Rebuild the warehouse once in full" in result.stdout
     assert "Binder Error" not in result.stdout
