@@ -756,11 +756,43 @@ customer_touch_periods as (
     where touch_periods_to_date.event_count > coalesce(late_touch_periods.event_count, 0)
 ),
 
-touch_periods as (
-    select distinct
+-- the periods with a touch by the as-of date: more customers touched in them than customers
+-- whose touches there all fall after it (counted on the per-period tables, not on the 18 M
+-- customer-periods of customer_touch_periods)
+period_touch_customers as (
+    select
         period_grain,
-        period_start
-    from customer_touch_periods
+        period_start,
+        count(*) as touch_customers
+    from customer_touch_counts
+    group by period_grain, period_start
+),
+
+period_late_customers as (
+    select
+        customer_touch_counts.period_grain,
+        customer_touch_counts.period_start,
+        count(*) as late_customers
+    from customer_touch_counts
+    inner join late_touch_periods
+        on
+            customer_touch_counts.period_grain = late_touch_periods.period_grain
+            and customer_touch_counts.period_start = late_touch_periods.period_start
+            and customer_touch_counts.customer_id = late_touch_periods.customer_id
+    where late_touch_periods.event_count >= customer_touch_counts.event_count
+    group by customer_touch_counts.period_grain, customer_touch_counts.period_start
+),
+
+touch_periods as (
+    select
+        period_touch_customers.period_grain,
+        period_touch_customers.period_start
+    from period_touch_customers
+    left join period_late_customers
+        on
+            period_touch_customers.period_grain = period_late_customers.period_grain
+            and period_touch_customers.period_start = period_late_customers.period_start
+    where period_touch_customers.touch_customers > coalesce(period_late_customers.late_customers, 0)
 ),
 
 span_periods as (
