@@ -45,7 +45,8 @@
             {%- if max_column %}
             max({{ max_column }}) as {{ max_column }},
             {%- endif %}
-            sum(event_count) as event_count
+            -- a count stays a bigint (DuckDB sums integers into a 128-bit hugeint)
+            cast(sum(event_count) as bigint) as event_count
         from counts_{{ source_grain }}
         group by {{ period_start(grain, 'period_start') }}, {{ keys }}
     ),

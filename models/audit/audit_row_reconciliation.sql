@@ -8,10 +8,10 @@ row_statuses as (
     select
         '{{ model.table }}' as source_table,
         count(*) as raw_rows,
-        sum(case when _row_status = 'staged' then 1 else 0 end) as staged_rows,
-        sum(case when _row_status = 'duplicate' then 1 else 0 end) as duplicate_rows,
-        sum(case when _row_status = 'superseded' then 1 else 0 end) as superseded_rows,
-        sum(case when _row_status = 'quarantined' then 1 else 0 end) as quarantined_rows
+        count(case when _row_status = 'staged' then 1 end) as staged_rows,
+        count(case when _row_status = 'duplicate' then 1 end) as duplicate_rows,
+        count(case when _row_status = 'superseded' then 1 end) as superseded_rows,
+        count(case when _row_status = 'quarantined' then 1 end) as quarantined_rows
     from {{ ref(model.base) }}
     {%- if not loop.last %}
     union all

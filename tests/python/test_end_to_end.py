@@ -187,3 +187,29 @@ def test_marts_hold_no_personal_data(e2e_warehouse, query):
         "select count(*) from marts.dim_customers where customer_key like '%@%'",
     )
     assert emails == [(0,)]
+
+
+def test_marts_use_column_types_bi_tools_read(e2e_warehouse, query):
+    # DuckDB sums integers into a 128-bit HUGEINT, which many BI drivers (ODBC, JDBC, Arrow
+    # consumers) cannot read; counts are BIGINT, measures DOUBLE. Fingerprints (sums of
+    # 64-bit hashes) stay HUGEINT, but only in intermediate tables.
+    columns = query(
+        e2e_warehouse,
+        "select table_schema || '.' || table_name || '.' || column_name"
+        " from information_schema.columns"
+        " where table_schema in ('marts', 'audit') and data_type in ('HUGEINT', 'UHUGEINT')"
+        " order by 1",
+    )
+    assert columns == []
+    types = query(
+        e2e_warehouse,
+        "select column_name, data_type from information_schema.columns"
+        " where table_schema = 'marts' and table_name = 'fct_tickets'"
+        " and column_name in ('reopen_count', 'agent_reply_count', 'interaction_count')"
+        " order by 1",
+    )
+    assert types == [
+        ("agent_reply_count", "BIGINT"),
+        ("interaction_count", "BIGINT"),
+        ("reopen_count", "BIGINT"),
+    ]

@@ -29,7 +29,9 @@ ordered as (
 islands as (
     select
         *,
-        sum(case when previous_max_until_at >= active_from_at then 0 else 1 end) over (
+        -- counts the intervals that start a new span: all earlier ones ended before it starts,
+        -- or there is none (a count, so a bigint: DuckDB sums integers into a 128-bit hugeint)
+        count(case when previous_max_until_at >= active_from_at then null else 1 end) over (
             partition by customer_id
             order by active_from_at, active_until_at
             rows between unbounded preceding and current row

@@ -42,7 +42,7 @@ resolutions as (
         ticket_id,
         min(case when is_resolution then occurred_at end) as first_resolved_at,
         max(case when is_resolution then occurred_at end) as last_resolved_at,
-        sum(case when is_reopen then 1 else 0 end) as reopen_count,
+        count(case when is_reopen then 1 end) as reopen_count,
         max(case when is_latest_change then new_status end) as latest_event_status
     from transitions
     group by ticket_id
@@ -64,17 +64,16 @@ activity as (
     select
         events.ticket_id,
         min(case when events.is_agent_reply then events.occurred_at end) as first_agent_reply_at,
-        sum(case when events.is_agent_reply then 1 else 0 end) as agent_reply_count,
-        sum(
+        count(case when events.is_agent_reply then 1 end) as agent_reply_count,
+        count(
             case
                 when events.is_agent_reply and events.occurred_at <= resolution_state.final_resolved_at
                     then 1
-                else 0
             end
         ) as agent_replies_before_resolution,
-        sum(case when events.is_bot_reply then 1 else 0 end) as bot_reply_count,
-        sum(case when events.is_customer_message then 1 else 0 end) as customer_message_count,
-        sum(case when events.is_agent_touch then 1 else 0 end) as agent_touch_count,
+        count(case when events.is_bot_reply then 1 end) as bot_reply_count,
+        count(case when events.is_customer_message then 1 end) as customer_message_count,
+        count(case when events.is_agent_touch then 1 end) as agent_touch_count,
         max(events._load_batch) as events_load_batch
     from events
     left join resolution_state

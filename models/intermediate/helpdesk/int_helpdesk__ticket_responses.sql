@@ -71,7 +71,7 @@ numbered as (
         *,
         -- agent replies up to and including this row; a customer message at the same instant
         -- as a reply is ordered before it
-        sum(case when is_agent_reply then 1 else 0 end) over (
+        count(case when is_agent_reply then 1 end) over (
             partition by ticket_id
             order by occurred_at, is_agent_reply, event_id
             rows between unbounded preceding and current row
