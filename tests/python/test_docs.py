@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
+
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,3 +39,45 @@ def test_kpi_values_yaml_states_the_unit_of_every_kpi():
     description = yaml_text.split("data_tests:")[0]
     for row in catalog():
         assert row["kpi_id"] in description, f"kpi_values YAML lacks {row['kpi_id']}'s unit"
+
+
+def defined_macros() -> dict[str, list[str]]:
+    """Macros of macros/ and generic tests of tests/generic/ (as test_<name>), with their
+    argument names; a dispatched implementation (default__, duckdb__, spark__) is documented
+    under its macro. A macro whose name starts with _ is private to its file: documenting it is
+    optional."""
+    signature = re.compile(r"{%-?\s*(macro|test)\s+(\w+)\(([^)]*)\)")
+    macros: dict[str, list[str]] = {}
+    files = [*PROJECT_ROOT.glob("macros/**/*.sql"), *PROJECT_ROOT.glob("tests/generic/*.sql")]
+    for path in files:
+        for kind, name, arguments in signature.findall(path.read_text(encoding="utf-8")):
+            if kind == "test":
+                name = f"test_{name}"
+            if re.match(r"(default|duckdb|spark)__", name):
+                continue
+            names = [argument.split("=")[0].strip() for argument in arguments.split(",")]
+            macros[name] = [argument for argument in names if argument]
+    return macros
+
+
+def test_every_macro_is_documented_with_its_arguments():
+    documented = {
+        entry["name"]: entry
+        for entry in yaml.safe_load(
+            (PROJECT_ROOT / "macros" / "_macros.yml").read_text(encoding="utf-8")
+        )["macros"]
+    }
+    macros = defined_macros()
+    public = {name for name in macros if not name.startswith("_")}
+    assert sorted(public - set(documented)) == []
+    assert sorted(set(documented) - set(macros)) == []
+    for name, arguments in macros.items():
+        if name not in documented:
+            continue
+        assert documented[name].get("description"), name
+        # a generic test's model and column_name come from where it is applied
+        expected = [
+            a for a in arguments if not (name.startswith("test_") and a in {"model", "column_name"})
+        ]
+        listed = [argument["name"] for argument in documented[name].get("arguments", [])]
+        assert listed == expected, name
