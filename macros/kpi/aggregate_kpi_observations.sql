@@ -354,20 +354,6 @@
 {%- endmacro %}
 
 
-{# materialized_cte(): the keyword after `<name> as` that makes the engine compute a CTE once
-   for all its readers (DuckDB: `materialized`; engines without it: nothing). Dispatched. #}
-{% macro materialized_cte() -%}
-    {{ return(adapter.dispatch('materialized_cte', 'cx_warehouse')()) }}
-{%- endmacro %}
-
-{% macro default__materialized_cte() -%}
-{%- endmacro %}
-
-{% macro duckdb__materialized_cte() -%}
-    materialized
-{%- endmacro %}
-
-
 {#
     Sums and percentiles joined on the row key, for a small observation relation in one query
     (int_kpi_aggregates__observations materialises the percentiles as their own model instead:

@@ -7,11 +7,11 @@
 -- weekdays without a business_hours row are closed.
 with
 
-data_bounds as (
+data_bounds as {{ inlined_cte() }} (
     select * from {{ ref('int_calendar__data_bounds') }}
 ),
 
-business_hours as (
+business_hours as {{ inlined_cte() }} (
     select * from {{ ref('business_hours') }}
 ),
 

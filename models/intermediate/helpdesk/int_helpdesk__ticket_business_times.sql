@@ -22,7 +22,7 @@ lifecycles as (
     {%- endif %}
 ),
 
-business_days as (
+business_days as {{ inlined_cte() }} (
     select * from {{ ref('int_calendar__business_days') }}
 ),
 

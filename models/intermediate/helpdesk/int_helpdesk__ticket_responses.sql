@@ -25,7 +25,7 @@ all_events as (
     select * from {{ ref('int_helpdesk__ticket_events_classified') }}
 ),
 
-business_days as (
+business_days as {{ inlined_cte() }} (
     select * from {{ ref('int_calendar__business_days') }}
 ),
 

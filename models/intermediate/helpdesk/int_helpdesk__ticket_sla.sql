@@ -52,7 +52,7 @@ sla_policies as (
     select * from {{ ref('sla_policies') }}
 ),
 
-business_days as (
+business_days as {{ inlined_cte() }} (
     select * from {{ ref('int_calendar__business_days') }}
 ),
 

@@ -9,7 +9,7 @@
 -- starts and ends, so the cost grows with spans × grains, not spans × days.
 with
 
-spans as (
+spans as {{ inlined_cte() }} (
     select * from {{ ref('fct_customer_activity_spans') }}
 ),
 

@@ -38,7 +38,7 @@ spans as (
     select * from {{ ref('int_customers__activity_spans') }}
 ),
 
-purchase_history as (
+purchase_history as {{ inlined_cte() }} (
     select * from {{ ref('int_customers__purchase_history') }}
 ),
 
@@ -46,7 +46,7 @@ touch_events as (
     select * from {{ ref('int_customers__touchpoint_events') }}
 ),
 
-customer_touch_counts as (
+customer_touch_counts as {{ inlined_cte() }} (
     select * from {{ ref('int_customers__touch_periods') }}
 ),
 
@@ -58,7 +58,7 @@ task_attempts as (
     select * from {{ ref('stg_engagement__task_attempts') }}
 ),
 
-bounds as (
+bounds as {{ inlined_cte() }} (
     select * from {{ ref('int_calendar__data_bounds') }}
 ),
 

@@ -28,7 +28,7 @@ state_changes as (
     select * from {{ ref('int_helpdesk__ticket_state_changes') }}
 ),
 
-tickets as (
+tickets as {{ inlined_cte() }} (
     select * from {{ ref('fct_tickets') }}
 ),
 

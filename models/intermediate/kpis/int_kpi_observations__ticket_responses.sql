@@ -13,11 +13,11 @@
 
 with
 
-all_responses as (
+all_responses as {{ inlined_cte() }} (
     select * from {{ ref('int_helpdesk__ticket_responses') }}
 ),
 
-tickets as (
+tickets as {{ inlined_cte() }} (
     select * from {{ ref('fct_tickets') }}
 ),
 

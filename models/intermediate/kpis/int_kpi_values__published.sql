@@ -31,7 +31,7 @@ definitions as (
     select * from {{ ref('kpi_definitions') }}
 ),
 
-targets as (
+targets as {{ inlined_cte() }} (
     select * from {{ ref('kpi_targets') }}
 ),
 

@@ -2,7 +2,7 @@
 -- reporting period that holds it (weeks are ISO weeks, starting on Monday).
 with
 
-bounds as (
+bounds as {{ inlined_cte() }} (
     select * from {{ ref('int_calendar__data_bounds') }}
 ),
 

@@ -17,11 +17,11 @@
 
 with
 
-state_changes as (
+state_changes as {{ inlined_cte() }} (
     select * from {{ ref('int_helpdesk__ticket_state_changes') }}
 ),
 
-all_days as (
+all_days as {{ inlined_cte() }} (
     select * from {{ ref('dim_date') }}
 ),
 

@@ -19,7 +19,7 @@ all_responses as (
     select * from {{ ref('stg_survey__responses') }}
 ),
 
-tickets as (
+tickets as {{ inlined_cte() }} (
     select * from {{ ref('fct_tickets') }}
 ),
 

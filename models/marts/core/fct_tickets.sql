@@ -23,7 +23,7 @@ lifecycles as (
     select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
 ),
 
-repeat_contacts as (
+repeat_contacts as {{ inlined_cte() }} (
     select * from {{ ref('int_helpdesk__ticket_repeat_contacts') }}
 ),
 
@@ -39,15 +39,15 @@ agent_directory as (
     select * from {{ ref('stg_helpdesk__agents') }}
 ),
 
-next_issues as (
+next_issues as {{ inlined_cte() }} (
     select * from {{ ref('int_helpdesk__ticket_next_issues') }}
 ),
 
-business_times as (
+business_times as {{ inlined_cte() }} (
     select * from {{ ref('int_helpdesk__ticket_business_times') }}
 ),
 
-sla as (
+sla as {{ inlined_cte() }} (
     select * from {{ ref('int_helpdesk__ticket_sla') }}
 ),
 
