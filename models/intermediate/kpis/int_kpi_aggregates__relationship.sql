@@ -50,6 +50,10 @@ customer_touch_counts as {{ inlined_cte() }} (
     select * from {{ ref('int_customers__touch_periods') }}
 ),
 
+engaged_periods as (
+    select * from {{ ref('int_customers__engaged_periods') }}
+),
+
 journeys as (
     select * from {{ ref('int_customers__journeys') }}
 ),
@@ -736,29 +740,9 @@ late_touch_periods as (
     {{ period_counts('late_touch_events', 'customer_id', 'occurred_date') }}  -- noqa: PRS
 ),
 
-customer_touch_periods as (
-    select
-        touch_periods_to_date.period_grain,
-        touch_periods_to_date.period_start,
-        cast(case touch_periods_to_date.period_grain
-            {%- for grain in var('kpi_period_grains') %}
-            when '{{ grain }}' then {{ dbt.dateadd(grain, 1, 'touch_periods_to_date.period_start') }}
-            {%- endfor %}
-        end as timestamp) as next_period_start,
-        touch_periods_to_date.customer_id,
-        touch_periods_to_date.event_count - coalesce(late_touch_periods.event_count, 0) as event_count
-    from customer_touch_counts as touch_periods_to_date
-    left join late_touch_periods
-        on
-            touch_periods_to_date.period_grain = late_touch_periods.period_grain
-            and touch_periods_to_date.period_start = late_touch_periods.period_start
-            and touch_periods_to_date.customer_id = late_touch_periods.customer_id
-    where touch_periods_to_date.event_count > coalesce(late_touch_periods.event_count, 0)
-),
-
 -- the periods with a touch by the as-of date: more customers touched in them than customers
 -- whose touches there all fall after it (counted on the per-period tables, not on the 18 M
--- customer-periods of customer_touch_periods)
+-- customer-periods of int_customers__touch_periods)
 period_touch_customers as (
     select
         period_grain,
@@ -895,23 +879,21 @@ active_customers as (
 ),
 
 engaged_customers as (
-    -- active in the period: the customer's latest span started before the period's end has not
-    -- ended before its start (spans do not overlap, so no earlier span can overlap the period);
-    -- the span carries the customer's tier
+    -- the engaged customer-periods (active, with a touch) by the as-of date: less the touches
+    -- after it, and none left when all of them fall after it
     select
-        customer_touch_periods.period_grain,
-        customer_touch_periods.period_start,
-        customer_touch_periods.customer_id,
-        latest_spans.customer_tier,
-        customer_touch_periods.event_count
-    from customer_touch_periods
-    {{ latest_row_before_join(
-        'tiered_spans', 'latest_spans', 'customer_id',
-        'customer_touch_periods.customer_id', 'customer_touch_periods.next_period_start', 'span_start_at'
-    ) }}
-    where
-        latest_spans.span_end_at is null
-        or latest_spans.span_end_at >= customer_touch_periods.period_start
+        engaged_periods.period_grain,
+        engaged_periods.period_start,
+        engaged_periods.customer_id,
+        engaged_periods.customer_tier,
+        engaged_periods.event_count - coalesce(late_touch_periods.event_count, 0) as event_count
+    from engaged_periods
+    left join late_touch_periods
+        on
+            engaged_periods.period_grain = late_touch_periods.period_grain
+            and engaged_periods.period_start = late_touch_periods.period_start
+            and engaged_periods.customer_id = late_touch_periods.customer_id
+    where engaged_periods.event_count > coalesce(late_touch_periods.event_count, 0)
 ),
 
 -- the touch counts as a histogram (how many engaged customers had n touches): the sums and
