@@ -5,74 +5,37 @@
 --   resolution_rate         assigned tickets finally resolved in the period / (those + assigned
 --                           tickets still open at its end): of the assigned workload, the share
 --                           cleared; per agent and team this is "resolved / assigned"
--- Running sums of the +1/-1 state changes of int_helpdesk__ticket_state_changes carry the
--- counts from period to period, so the cost grows with tickets + periods, not tickets × days.
-{%- set dimensions = {
-    'channel': 'channel',
-    'team': 'team',
-    'agent': 'agent_id',
-    'category': 'category',
-    'priority': 'priority',
-    'customer_tier': 'customer_tier',
-} %}
-{%- set movement_sums = {
-    'open_delta': 'open_delta',
-    'awaiting_delta': 'awaiting_delta',
-    'assigned_open_delta': 'assigned_open_delta',
-    'resolved_count': 'resolved_count',
-} %}
-
+-- Running sums of the +1/-1 state changes of int_helpdesk__ticket_state_changes (summed per day
+-- and breakdown in int_kpi_ticket_movements__daily, incremental by day) carry the counts from
+-- period to period, so the cost grows with tickets + periods, not tickets × days.
 with
 
-state_changes as (
-    select * from {{ ref('int_helpdesk__ticket_state_changes') }}
-),
-
-tickets as {{ inlined_cte() }} (
-    select * from {{ ref('fct_tickets') }}
+movement_days as (
+    select * from {{ ref('int_kpi_ticket_movements__daily') }}
 ),
 
 calendar as (
     select * from {{ ref('dim_date') }}
 ),
 
-ticket_movements as (
-    select
-        state_changes.changed_date as movement_date,
-        tickets.channel,
-        tickets.team,
-        coalesce(tickets.assignee_agent_id, 'unassigned') as agent_id,
-        tickets.category,
-        tickets.priority,
-        tickets.customer_tier,
-        state_changes.open_delta,
-        state_changes.awaiting_delta,
-        case when tickets.assignee_agent_id is not null then state_changes.open_delta else 0 end
-            as assigned_open_delta,
-        0 as resolved_count
-    from state_changes
-    inner join tickets
-        on state_changes.ticket_id = tickets.ticket_id
-    union all
-    select
-        final_resolved_date as movement_date,
-        channel,
-        team,
-        coalesce(assignee_agent_id, 'unassigned') as agent_id,
-        category,
-        priority,
-        customer_tier,
-        0 as open_delta,
-        0 as awaiting_delta,
-        0 as assigned_open_delta,
-        1 as resolved_count
-    from tickets
-    -- resolution_rate counts assigned tickets only
-    where is_resolved and assignee_agent_id is not null
-),
-
+-- the day sums of every breakdown (int_kpi_ticket_movements__daily) added up per period
 period_movements as (
-    {{ rollup_sums_by_period('ticket_movements', 'movement_date', dimensions, movement_sums) }}  -- noqa: PRS
+    {%- for grain in var('kpi_period_grains') %}
+    select
+        '{{ grain }}' as period_grain,
+        {{ period_start(grain, 'movement_date') }} as period_start,
+        dimension,
+        dimension_value,
+        sum(open_delta) as open_delta,
+        sum(awaiting_delta) as awaiting_delta,
+        sum(assigned_open_delta) as assigned_open_delta,
+        sum(resolved_count) as resolved_count
+    from movement_days
+    group by {{ period_start(grain, 'movement_date') }}, dimension, dimension_value
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 calendar_periods as (
