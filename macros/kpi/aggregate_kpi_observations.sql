@@ -268,23 +268,38 @@
                 and not ({{ kpi_period_filter('day', 'period_start', periods) }})
             {%- endif %}
         )
-        {%- for grain in grains %}
-        select
-            {{ key_prefix }}'{{ grain }}' as period_grain,
-            {{ period_start(grain, 'period_start') }} as period_start,
-            dimension,
-            dimension_value,
-            {%- for name in sums %}
-            sum({{ name }}) as {{ name }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        from daily_sums
-        where {{ kpi_period_filter(grain, 'period_start', periods) }}
-        group by {{ key_prefix }}{{ period_start(grain, 'period_start') }}, dimension, dimension_value
-        {%- if not loop.last %}
-        union all
-        {%- endif %}
-        {%- endfor %}
+        {{ rollup_day_sums('daily_sums', 'period_start', sums, keys=keys, grains=grains, periods=periods) }}
     ) as sums_by_period
+{%- endmacro %}
+
+
+{#
+    rollup_day_sums(day_sums, date_column, sums, keys=[], grains=none, periods=none)
+
+    Day rows of sums per breakdown (keys, date_column, dimension, dimension_value and the `sums`
+    columns) added up to every grain of `grains` (default var('kpi_period_grains')): a UNION ALL
+    of one GROUP BY per grain, returning keys, period_grain, period_start, dimension,
+    dimension_value and the sums. With `periods`, only those periods. The second half of
+    rollup_sums_by_period; int_kpi_aggregates__ticket_snapshots calls it on its stored day sums.
+#}
+{% macro rollup_day_sums(day_sums, date_column, sums, keys=[], grains=none, periods=none) -%}
+    {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}
+    {%- for grain in (grains if grains is not none else var('kpi_period_grains')) %}
+    select
+        {{ key_prefix }}'{{ grain }}' as period_grain,
+        {{ period_start(grain, date_column) }} as period_start,
+        dimension,
+        dimension_value,
+        {%- for name in sums %}
+        sum({{ name }}) as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ day_sums }}
+    where {{ kpi_period_filter(grain, date_column, periods) }}
+    group by {{ key_prefix }}{{ period_start(grain, date_column) }}, dimension, dimension_value
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 

@@ -8,6 +8,8 @@
 -- Running sums of the +1/-1 state changes of int_helpdesk__ticket_state_changes (summed per day
 -- and breakdown in int_kpi_ticket_movements__daily, incremental by day) carry the counts from
 -- period to period, so the cost grows with tickets + periods, not tickets × days.
+{%- set movement_columns = ['open_delta', 'awaiting_delta', 'assigned_open_delta', 'resolved_count'] %}
+
 with
 
 movement_days as (
@@ -20,22 +22,7 @@ calendar as (
 
 -- the day sums of every breakdown (int_kpi_ticket_movements__daily) added up per period
 period_movements as (
-    {%- for grain in var('kpi_period_grains') %}
-    select
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'movement_date') }} as period_start,
-        dimension,
-        dimension_value,
-        sum(open_delta) as open_delta,
-        sum(awaiting_delta) as awaiting_delta,
-        sum(assigned_open_delta) as assigned_open_delta,
-        sum(resolved_count) as resolved_count
-    from movement_days
-    group by {{ period_start(grain, 'movement_date') }}, dimension, dimension_value
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ rollup_day_sums('movement_days', 'movement_date', movement_columns) }}  -- noqa: PRS
 ),
 
 calendar_periods as (
