@@ -186,6 +186,8 @@ def test_a_call_re_exported_against_a_ticket_is_no_touchpoint_any_more(warehouse
 
 
 LAST_RUN = "(select max(_computed_at) from intermediate.int_kpi_observation_dates)"
+# macro pseudonymise with the default salt of dbt_project.yml
+PSEUDONYMISED_ID = "md5('cx-warehouse' || '|' || customer_id)"
 
 
 def test_aggregates_recompute_only_the_periods_of_changed_dates(warehouses):
@@ -327,6 +329,27 @@ def test_journeys_recompute_only_the_customers_whose_timeline_changed(warehouses
     # exactly the changed customers with journeys were recomputed, a small share of them all
     assert recomputed == changed & with_journeys
     assert len(recomputed) < 0.2 * len(with_journeys)
+    # the mart adds the customers of the new batch's CRM rows (3 with another tier, add_updates)
+    updated = {
+        row[0]
+        for row in con.execute(
+            "select customer_id from staging.stg_crm__customers where _load_batch = 2"
+        ).fetchall()
+    }
+    rewritten = {
+        row[0]
+        for row in con.execute(
+            "select customer_key from marts.fct_customer_journeys"
+            " where _computed_at = (select max(_computed_at) from marts.fct_customer_journeys)"
+        ).fetchall()
+    }
+    keys = dict(
+        con.execute(
+            f"select customer_id, {PSEUDONYMISED_ID} from intermediate.int_customers__journeys"
+        ).fetchall()
+    )
+    assert rewritten == {keys[c] for c in (changed | updated) & with_journeys}
+    assert (updated & with_journeys) - changed  # customers whose timeline stayed as it was
 
 
 def test_repeat_contacts_recompute_only_the_customers_whose_contacts_changed(warehouses):
@@ -370,6 +393,9 @@ def rebuild_with_vars(warehouse: Path, copy: Path, models: list[str], dbt_vars: 
         *models,
         "--exclude-resource-type",
         "unit_test",
+        # only the tests whose models all run (not those of other marts against dim_customers)
+        "--indirect-selection",
+        "cautious",
         "--vars",
         dbt_vars,
     )
@@ -480,6 +506,49 @@ def test_a_changed_business_calendar_recomputes_every_reply(warehouses, tmp_path
     assert stamped == [("business_calendar",)]
     assert replies > 1000
     assert recomputed == replies
+
+
+def test_a_new_salt_and_threshold_rewrite_every_journey(warehouses, tmp_path):
+    """fct_customer_journeys is keyed by the pseudonymised customer: a new salt and a new
+    touchpoint threshold (setting groups pseudonymisation and customer_journeys) make the next
+    run write every journey again under its new key and flag, and no row under an old key stays."""
+    incremental, _ = warehouses
+    db = tmp_path / "journeys.duckdb"
+    rebuild_with_vars(
+        incremental,
+        db,
+        ["dim_customers", "fct_customer_journeys"],
+        "{pseudonymisation_salt: other-salt, journey_touchpoints_threshold: 2}",
+    )
+    con = duckdb.connect(str(db), read_only=True)
+    con.execute(f"attach '{incremental}' as before (read_only)")
+    try:
+        journeys, recomputed, old_keys, wrong_flags, many = con.execute(
+            "select count(*),"
+            " count(*) filter (where _computed_at = (select max(_computed_at)"
+            " from marts.fct_customer_journeys)),"
+            " count(*) filter (where customer_key in"
+            " (select customer_key from before.marts.fct_customer_journeys)),"
+            " count(*) filter (where has_many_touchpoints != (distinct_touchpoint_count > 2)),"
+            " count(*) filter (where has_many_touchpoints)"
+            " from marts.fct_customer_journeys"
+        ).fetchone()
+        before, many_before, new_keys = con.execute(
+            "select count(*), count(*) filter (where has_many_touchpoints),"
+            " count(*) filter (where md5('other-salt|' || journeys.customer_id)"
+            " || ':' || journeys.journey_number in"
+            " (select customer_journey_id from marts.fct_customer_journeys))"
+            " from before.marts.fct_customer_journeys"
+            " inner join before.intermediate.int_customers__journeys as journeys"
+            " on before.marts.fct_customer_journeys.customer_key"
+            " = md5('cx-warehouse|' || journeys.customer_id)"
+            " and before.marts.fct_customer_journeys.journey_number = journeys.journey_number"
+        ).fetchone()
+    finally:
+        con.close()
+    assert journeys == recomputed == before == new_keys > 100
+    assert old_keys == 0 and wrong_flags == 0
+    assert many > many_before  # more journeys have more than 2 touchpoints than more than 4
 
 
 def test_ticket_chain_rewrites_only_the_tickets_that_changed(warehouses):

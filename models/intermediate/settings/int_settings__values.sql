@@ -5,12 +5,14 @@
 --   pseudonymisation   var pseudonymisation_salt (customer_key)
 --   service_level      var service_level_threshold_seconds
 --   kpi_publication    seeds kpi_definitions and kpi_targets, var kpi_min_sample_size (kpi_values)
+--   customer_journeys  var journey_touchpoints_threshold (fct_customer_journeys)
 {{ config(materialized='view') }}
 {%- set var_groups = {
     'business_calendar': ['business_calendar_days_before', 'business_calendar_days_after', 'as_of_date'],
     'pseudonymisation': ['pseudonymisation_salt'],
     'service_level': ['service_level_threshold_seconds'],
     'kpi_publication': ['kpi_min_sample_size'],
+    'customer_journeys': ['journey_touchpoints_threshold'],
 } %}
 
 with
