@@ -2,12 +2,14 @@
 -- event_count, the customer's touchpoint events in the period (all of them, also those after
 -- the as-of date, which int_kpi_aggregates__relationship takes off), counted by macro
 -- period_counts. The input of engagement_rate and touchpoints_per_customer.
--- Incremental by customer-period: a run counts the touches per customer and day (one pass,
--- no roll-up) and compares the counts and latest batches with the stored days, so a touch
--- added, re-exported, moved to another day or customer, or gone shows as a changed day. It
--- then recounts, from those customers' touches, every period of every grain holding a changed
--- day, and replaces those rows (delete+insert); a period left without touches is written with
--- event_count 0, and the post-hook deletes it, so the rows are those of a full rebuild.
+-- Incremental by customer-period: a run finds the candidate customers (a touch of a new load
+-- batch, or a total touch count that differs from the stored one: one pass over the touches,
+-- grouped by customer only), counts their touches per day and compares the counts and latest
+-- batches with their stored days, so a touch added, re-exported, moved to another day or
+-- customer, or gone shows as a changed day. It then recounts, from those customers' touches,
+-- every period of every grain holding a changed day, and replaces those rows (delete+insert);
+-- a period left without touches is written with event_count 0, and the post-hook deletes it,
+-- so the rows are those of a full rebuild.
 -- _load_batch: the latest load batch among the period's touches (the same in a full rebuild).
 {{ config(
     materialized='incremental',
@@ -36,17 +38,7 @@ touch_events as (
 
 {%- if is_incremental() %}
 
-touch_days as (
-    select
-        occurred_date as period_start,
-        customer_id,
-        count(*) as event_count,
-        max(_load_batch) as _load_batch
-    from touch_events
-    group by occurred_date, customer_id
-),
-
-stored_days as (
+stored_days as {{ inlined_cte() }} (
     select
         period_start,
         customer_id,
@@ -56,12 +48,57 @@ stored_days as (
     where period_grain = 'day'
 ),
 
+touch_totals as (
+    select
+        customer_id,
+        count(*) as event_count
+    from touch_events
+    group by customer_id
+),
+
+stored_totals as (
+    select
+        customer_id,
+        sum(event_count) as event_count
+    from stored_days
+    group by customer_id
+),
+
+candidate_customers as (
+    -- a customer with a touch of a new batch (new, re-exported or moved to them)
+    {{ keys_of_new_batches('touch_events', 'customer_id') }}
+    union
+    -- or with fewer (or more) touches than counted: one re-exported away or gone
+    select coalesce(touch_totals.customer_id, stored_totals.customer_id) as customer_id
+    from touch_totals
+    full outer join stored_totals
+        on touch_totals.customer_id = stored_totals.customer_id
+    where touch_totals.event_count is distinct from stored_totals.event_count
+),
+
+touch_days as (
+    select
+        occurred_date as period_start,
+        customer_id,
+        count(*) as event_count,
+        max(_load_batch) as _load_batch
+    from touch_events
+    where customer_id in (select candidate_customers.customer_id from candidate_customers)
+    group by occurred_date, customer_id
+),
+
+stored_days_of_candidates as (
+    select stored_days.*
+    from stored_days
+    where stored_days.customer_id in (select candidate_customers.customer_id from candidate_customers)
+),
+
 changed_days as (
     select
         coalesce(touch_days.period_start, stored_days.period_start) as changed_date,
         coalesce(touch_days.customer_id, stored_days.customer_id) as customer_id
     from touch_days
-    full outer join stored_days
+    full outer join stored_days_of_candidates as stored_days
         on
             touch_days.period_start = stored_days.period_start
             and touch_days.customer_id = stored_days.customer_id
