@@ -296,58 +296,34 @@ def test_backlog_redoes_the_days_from_the_earliest_changed_state(warehouses):
 def test_journeys_recompute_only_the_customers_whose_timeline_changed(warehouses):
     incremental, _ = warehouses
     con = duckdb.connect(str(incremental), read_only=True)
-    changed = {
-        row[0]
-        for row in con.execute(
-            "select customer_id from intermediate.int_customers__journey_event_fingerprints"
-            f" where _computed_at = {LAST_RUN}"
-        ).fetchall()
-    }
-    recomputed = {
-        row[0]
-        for row in con.execute(
-            "select distinct customer_id from intermediate.int_customers__journeys"
-            f" where _computed_at = {LAST_RUN}"
-        ).fetchall()
-    }
-    with_journeys = {
-        row[0]
-        for row in con.execute(
-            "select distinct customer_id from intermediate.int_customers__journeys"
-        ).fetchall()
-    }
+
+    def values(sql: str) -> set[str]:
+        return {row[0] for row in con.execute(sql).fetchall()}
+
+    journeys = "intermediate.int_customers__journeys"
+    changed = values(
+        "select customer_id from intermediate.int_customers__journey_event_fingerprints"
+        f" where _computed_at = {LAST_RUN}"
+    )
+    recomputed = values(f"select customer_id from {journeys} where _computed_at = {LAST_RUN}")
+    with_journeys = values(f"select customer_id from {journeys}")
     # the customers with a touch on the appended day, found without the fingerprints
-    touched_last_day = {
-        row[0]
-        for row in con.execute(
-            "select distinct customer_id from intermediate.int_customers__touchpoint_events"
-            " where occurred_date = (select max(date_day) from marts.dim_date)"
-        ).fetchall()
-    }
+    touched_last_day = values(
+        "select customer_id from intermediate.int_customers__touchpoint_events"
+        " where occurred_date = (select max(date_day) from marts.dim_date)"
+    )
     assert touched_last_day
     assert touched_last_day <= changed
     # exactly the changed customers with journeys were recomputed, a small share of them all
     assert recomputed == changed & with_journeys
     assert len(recomputed) < 0.2 * len(with_journeys)
     # the mart adds the customers of the new batch's CRM rows (3 with another tier, add_updates)
-    updated = {
-        row[0]
-        for row in con.execute(
-            "select customer_id from staging.stg_crm__customers where _load_batch = 2"
-        ).fetchall()
-    }
-    rewritten = {
-        row[0]
-        for row in con.execute(
-            "select customer_key from marts.fct_customer_journeys"
-            " where _computed_at = (select max(_computed_at) from marts.fct_customer_journeys)"
-        ).fetchall()
-    }
-    keys = dict(
-        con.execute(
-            f"select customer_id, {PSEUDONYMISED_ID} from intermediate.int_customers__journeys"
-        ).fetchall()
+    updated = values("select customer_id from staging.stg_crm__customers where _load_batch = 2")
+    rewritten = values(
+        "select customer_key from marts.fct_customer_journeys"
+        " where _computed_at = (select max(_computed_at) from marts.fct_customer_journeys)"
     )
+    keys = dict(con.execute(f"select customer_id, {PSEUDONYMISED_ID} from {journeys}").fetchall())
     assert rewritten == {keys[c] for c in (changed | updated) & with_journeys}
     assert (updated & with_journeys) - changed  # customers whose timeline stayed as it was
 
