@@ -412,3 +412,45 @@
     {{ values.get(column, 'cast(null as varchar)') }} as {{ column }},
     {%- endfor %}
 {%- endmacro %}
+
+
+{#
+    ticket_breakdowns(relation='tickets', missing=none, overrides={})
+
+    The six breakdowns a ticket gives its observations and movements, as a mapping of column
+    -> SQL expression on fct_tickets columns of `relation`: channel, team, agent_id (the
+    assignee, 'unassigned' without one), category, priority, customer_tier. `missing` (e.g.
+    'unknown') is the value of every breakdown but the agent when the ticket is not there (a
+    left join); `overrides` replaces some expressions (the reviewed agent's team, …) or adds
+    breakdowns (survey_type). Rendered by
+    kpi_observation_breakdowns() or breakdown_columns().
+#}
+{% macro ticket_breakdowns(relation='tickets', missing=none, overrides={}) -%}
+    {%- set values = {} -%}
+    {%- for column in ['channel', 'team', 'agent_id', 'category', 'priority', 'customer_tier'] -%}
+        {%- set source_column = 'assignee_agent_id' if column == 'agent_id' else column -%}
+        {%- set expression = relation ~ '.' ~ source_column -%}
+        {%- if column == 'agent_id' -%}
+            {%- set expression = "coalesce(" ~ expression ~ ", 'unassigned')" -%}
+        {%- elif missing is not none -%}
+            {%- set expression = "coalesce(" ~ expression ~ ", '" ~ missing ~ "')" -%}
+        {%- endif -%}
+        {%- do values.update({column: expression}) -%}
+    {%- endfor -%}
+    {%- do values.update(overrides) -%}
+    {{ return(values) }}
+{%- endmacro %}
+
+
+{#
+    breakdown_columns(values)
+
+    `expression as column,` for each item of `values` (column -> SQL expression), in its order:
+    the select list of rows that carry only the breakdowns they have (ticket movements,
+    requests). Ends with a comma.
+#}
+{% macro breakdown_columns(values) -%}
+    {%- for column, expression in values.items() %}
+    {{ expression }} as {{ column }},
+    {%- endfor %}
+{%- endmacro %}

@@ -30,12 +30,7 @@ customers as (
 requests as (
     select
         tickets.created_at as arrived_at,
-        tickets.channel,
-        tickets.team,
-        coalesce(tickets.assignee_agent_id, 'unassigned') as agent_id,
-        tickets.category,
-        tickets.priority,
-        tickets.customer_tier,
+        {{- breakdown_columns(ticket_breakdowns('tickets')) }}
         true as is_agent_handled,
         false as is_self_served
     from tickets

@@ -18,14 +18,10 @@ final as (
     select
         'iqs' as kpi_id,
         cast(reviews.reviewed_at as date) as metric_date,
-        {{ kpi_observation_breakdowns({
-            'channel': "coalesce(tickets.channel, 'unknown')",
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets', missing='unknown', overrides={
             'team': "coalesce(agents.team, 'unassigned')",
             'agent_id': "coalesce(reviews.agent_id, 'unassigned')",
-            'category': "coalesce(tickets.category, 'unknown')",
-            'priority': "coalesce(tickets.priority, 'unknown')",
-            'customer_tier': "coalesce(tickets.customer_tier, 'unknown')",
-        }) }}
+        })) }}
         cast(reviews.points_earned as double) as numerator,
         cast(reviews.points_possible as double) as denominator,
         cast(null as double) as measure

@@ -32,15 +32,10 @@ final as (
     select
         'survey_response_rate' as kpi_id,
         cast(invitations.sent_at as date) as metric_date,
-        {{ kpi_observation_breakdowns({
-            'channel': "coalesce(tickets.channel, 'unknown')",
-            'team': "coalesce(tickets.team, 'unknown')",
-            'agent_id': "coalesce(tickets.assignee_agent_id, 'unassigned')",
-            'category': "coalesce(tickets.category, 'unknown')",
-            'priority': "coalesce(tickets.priority, 'unknown')",
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets', missing='unknown', overrides={
             'customer_tier': "coalesce(customers.customer_tier, tickets.customer_tier, 'unknown')",
             'survey_type': 'invitations.survey_type',
-        }) }}
+        })) }}
         cast(case when answered.invitation_id is not null then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator,
         cast(null as double) as measure

@@ -51,14 +51,10 @@ final as (
     select
         'avg_response_time' as kpi_id,
         responses.replied_date as metric_date,
-        {{ kpi_observation_breakdowns({
-            'channel': 'tickets.channel',
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets', overrides={
             'team': "coalesce(agents.team, 'unassigned')",
             'agent_id': "coalesce(responses.agent_id, 'unassigned')",
-            'category': 'tickets.category',
-            'priority': 'tickets.priority',
-            'customer_tier': 'tickets.customer_tier',
-        }) }}
+        })) }}
         cast(responses.response_seconds as double) as numerator,
         cast(1 as double) as denominator,
         cast(responses.response_seconds as double) as measure,

@@ -49,14 +49,7 @@ final as (
     select
         '{{ kpi.kpi_id }}' as kpi_id,
         {{ kpi.date }} as metric_date,
-        {{ kpi_observation_breakdowns({
-            'channel': 'channel',
-            'team': 'team',
-            'agent_id': "coalesce(assignee_agent_id, 'unassigned')",
-            'category': 'category',
-            'priority': 'priority',
-            'customer_tier': 'customer_tier',
-        }) }}
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
         cast({{ kpi.numerator }} as double) as numerator,
         cast(1 as double) as denominator,
         cast({{ kpi.measure if kpi.measure else 'null' }} as double) as measure

@@ -19,12 +19,7 @@ tickets as {{ inlined_cte() }} (
 state_change_movements as (
     select
         state_changes.changed_date as movement_date,
-        tickets.channel,
-        tickets.team,
-        coalesce(tickets.assignee_agent_id, 'unassigned') as agent_id,
-        tickets.category,
-        tickets.priority,
-        tickets.customer_tier,
+        {{- breakdown_columns(ticket_breakdowns('tickets')) }}
         state_changes.open_delta,
         state_changes.awaiting_delta,
         case when tickets.assignee_agent_id is not null then state_changes.open_delta else 0 end
@@ -37,19 +32,14 @@ state_change_movements as (
 
 resolution_movements as (
     select
-        final_resolved_date as movement_date,
-        channel,
-        team,
-        coalesce(assignee_agent_id, 'unassigned') as agent_id,
-        category,
-        priority,
-        customer_tier,
+        tickets.final_resolved_date as movement_date,
+        {{- breakdown_columns(ticket_breakdowns('tickets')) }}
         0 as open_delta,
         0 as awaiting_delta,
         0 as assigned_open_delta,
         1 as resolved_count
     from tickets
-    where is_resolved and assignee_agent_id is not null
+    where tickets.is_resolved and tickets.assignee_agent_id is not null
 ),
 
 final as (
