@@ -231,7 +231,14 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
     salt = pseudonymisation_salt(args.demo_salt)
     if args.append and not layout.state.exists():
         raise StepFailed(1, f"--append needs an earlier build of {layout.published}; none found")
+    started = time.perf_counter()
     work = publish.start_work(layout, run_id, from_state=args.append)
+    if args.append:
+        print(
+            f"working copy of the last build: {work.stat().st_size / 2**20:,.0f} MiB copied in"
+            f" {time.perf_counter() - started:.1f} s ({work})",
+            flush=True,
+        )
     gates: dict[str, object] = {"raw": "skipped", "marts": "skipped"}
     try:
         started = step(f"1/6 landing {args.data} (working copy {work})")
