@@ -25,7 +25,7 @@ CSV files are read with the header's columns given explicitly (no sniffing), eve
 text. A file in which DuckDB finds a malformed line is read again by a line-based parser
 (`split_csv_lines`) that keeps each malformed line once in `raw._load_rejects`, with its
 physical line number and reason, and lands every other row of the file; clean files never
-pass through Python. One load is one transaction: a failure leaves the previous raw layer.
+pass through Python.
 
 - Loading the same directory twice gives the same warehouse (tables are replaced).
 - `--append` adds the files as a new load batch (e.g. one more day of exports); dbt's incremental
@@ -572,7 +572,8 @@ def load_table(
             number_rows(con, target)
             continue
         # a malformed line: DuckDB may have joined the lines after it into one bad value, so
-        # the file's rows are read again line by line
+        # the file's rows are read again line by line (this delete must not run
+        # in a transaction that also created the table)
         con.execute(f"delete from {target} where _row_number is null")
         rejected = insert_with_python(con, table, export, target, batch)
         con.executemany(
@@ -656,15 +657,12 @@ def load_directory(
     try:
         con.execute("set preserve_insertion_order = true")
         con.execute("set enable_progress_bar = false")
-        # one transaction: a load that fails half-way leaves the previous raw layer
-        con.begin()
-        try:
-            results = land(con, contract, plan, append, quiet)
-            record_batch(con, results, loaded_at, data_dir, append)
-        except BaseException:
-            con.rollback()
-            raise
-        con.commit()
+        # no enclosing transaction: in DuckDB 2.0 a delete does not remove rows inserted into a
+        # table created in the same transaction (see load_table). A load that fails half-way
+        # (rare: every input check ran above) leaves a partial raw layer, which run_warehouse
+        # never publishes; the next full load replaces it.
+        results = land(con, contract, plan, append, quiet)
+        record_batch(con, results, loaded_at, data_dir, append)
     finally:
         con.close()
     return results
