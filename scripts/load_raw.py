@@ -260,14 +260,16 @@ def inspect_file(
         if header.count(name) > 1
     ]
     optional = table.optional_column_names
+    if not optional:
+        allowed = f"no column of {table.name} is optional"
+    else:
+        allowed = f"only {', '.join(optional)} {'is' if len(optional) == 1 else 'are'} optional"
     missing = [c for c in table.column_names if c not in header]
-    for column in missing:
-        if column not in optional:
-            problems.append(
-                f"{table.name}.{column}: column missing from {source_file} (a KPI needs it;"
-                f" only {', '.join(optional) or 'none'} {'is' if len(optional) == 1 else 'are'}"
-                " optional)"
-            )
+    problems += [
+        f"{table.name}.{column}: column missing from {source_file} (a KPI needs it; {allowed})"
+        for column in missing
+        if column not in optional
+    ]
     if missing and not problems:
         warnings.append(f"{source_file}: missing optional columns loaded as null: {missing}")
     extra = sorted(set(header) - set(table.column_names))
@@ -358,8 +360,9 @@ def check_vanished_tables(
             plan.warnings[name].append(f"{what}: no rows added")
         elif previous.get(name) and name not in allow_missing:
             problems.append(
-                f"{name}: {what}, but the database holds {previous[name]:,} rows from the last"
-                f" load (pass --allow-missing {name} if the table is meant to be empty)"
+                f"{name}: {what}, but the database holds {previous[name]:,}"
+                f" row{'' if previous[name] == 1 else 's'} from the last load"
+                f" (pass --allow-missing {name} if the table is meant to be empty)"
             )
         else:
             plan.warnings[name].append(f"{what}: loaded as an empty table")
@@ -644,9 +647,9 @@ def load_directory(
         raise InputError(unknown)
     plan = plan_directory(data_dir, contract)
     previous = previous_rows(db_path, list(contract))
-    problems = plan.problems + check_vanished_tables(
-        plan, data_dir, previous, set(allow_missing), append
-    )
+    problems = plan.problems
+    if any(plan.files.values()):  # else the directory's emptiness is the one problem to report
+        problems += check_vanished_tables(plan, data_dir, previous, set(allow_missing), append)
     if problems:
         raise InputError(problems)
     if not quiet:
