@@ -360,8 +360,8 @@ def check_vanished_tables(
             plan.warnings[name].append(f"{what}: no rows added")
         elif previous.get(name) and name not in allow_missing:
             problems.append(
-                f"{name}: {what}, but the database holds {previous[name]:,}"
-                f" row{'' if previous[name] == 1 else 's'} from the last load"
+                f"{name}: {what}, but the last load had {previous[name]:,}"
+                f" row{'' if previous[name] == 1 else 's'}"
                 f" (pass --allow-missing {name} if the table is meant to be empty)"
             )
         else:
@@ -630,12 +630,15 @@ def load_directory(
     append: bool = False,
     quiet: bool = False,
     allow_missing: list[str] | tuple[str, ...] = (),
+    previous: dict[str, int] | None = None,
 ) -> list[TableLoad]:
     """Load every contract table found in data_dir into db_path's raw schema.
 
     Raises InputError (every problem of the directory, one line each) before any table is
     replaced. `allow_missing`: tables a full load may find absent or header-only although the
-    database holds rows for them."""
+    database holds rows for them. `previous`: rows per table of the last load, when the
+    database loaded into does not hold them (e.g. a fresh working copy); by default they are
+    counted in db_path's raw tables."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     contract = load_contract()
     unknown = [
@@ -646,7 +649,8 @@ def load_directory(
     if unknown:
         raise InputError(unknown)
     plan = plan_directory(data_dir, contract)
-    previous = previous_rows(db_path, list(contract))
+    if previous is None:
+        previous = previous_rows(db_path, list(contract))
     problems = plan.problems
     if any(plan.files.values()):  # else the directory's emptiness is the one problem to report
         problems += check_vanished_tables(plan, data_dir, previous, set(allow_missing), append)

@@ -90,11 +90,11 @@ def test_a_table_of_the_last_load_missing_or_header_only_is_an_error(tmp_path):
     subscription(second, "S1")
     # support_agents.csv is absent
     assert problems_of(second, db) == [
-        f"support_agents: no file for support_agents in {second}, but the database holds 1 row"
-        " from the last load (pass --allow-missing support_agents if the table is meant to be"
+        f"support_agents: no file for support_agents in {second}, but the last load had 1 row"
+        " (pass --allow-missing support_agents if the table is meant to be"
         " empty)",
-        "shop_orders: shop_orders.csv has no rows, but the database holds 2 rows from the last"
-        " load (pass --allow-missing shop_orders if the table is meant to be empty)",
+        "shop_orders: shop_orders.csv has no rows, but the last load had 2 rows"
+        " (pass --allow-missing shop_orders if the table is meant to be empty)",
     ]
     # nothing replaced
     assert rows(db, "select count(*) from raw.shop_orders") == [(2,)]
@@ -108,6 +108,17 @@ def test_a_table_of_the_last_load_missing_or_header_only_is_an_error(tmp_path):
     assert rows(db, "select count(*) from raw.shop_orders") == [(0,)]
     assert rows(db, "select count(*) from raw.support_agents") == [(0,)]
     assert rows(db, "select subscription_id from raw.crm_subscriptions") == [("S1",)]
+
+
+def test_the_last_load_can_be_given_when_the_database_is_a_fresh_copy(tmp_path):
+    """E.g. row counts from the published warehouse's audit.audit_row_reconciliation."""
+    subscription(tmp_path / "exports", "S1")
+    problems = problems_of(tmp_path / "exports", tmp_path / "w.duckdb", previous={"qa_reviews": 7})
+    assert problems == [
+        f"qa_reviews: no file for qa_reviews in {tmp_path / 'exports'}, but the last load had"
+        " 7 rows (pass --allow-missing qa_reviews if the table is meant to"
+        " be empty)"
+    ]
 
 
 def test_allow_missing_names_a_contract_table(tmp_path):
