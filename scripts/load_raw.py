@@ -50,6 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pandas
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from raw_contract import Table, load_contract  # noqa: E402
@@ -516,10 +517,10 @@ def insert_with_python(
 ) -> list[Rejected]:
     """Land one CSV file through split_csv_lines; return its rejected lines."""
     where = positions(table, export)
-    columns = ", ".join(f"unnest(?::varchar[]) as {quote(c)}" for c in table.column_names)
+    columns = ", ".join(f"cast(c{i} as varchar)" for i in range(len(where)))
     insert = (
         f"insert into {target} select {columns}, ? as _load_batch, ? as _source_file,"
-        " unnest(?::bigint[]) as _row_number"
+        " _row_number from export_chunk"
     )
     rejected: list[Rejected] = []
     chunk: list[list[str | None]] = []
@@ -529,9 +530,20 @@ def insert_with_python(
         nonlocal landed
         if not chunk:
             return
-        values = [[row[p] if p is not None else None for row in chunk] for p in where]
-        numbers = list(range(landed + 1, landed + len(chunk) + 1))
-        con.execute(insert, [*values, batch, export.source_file, numbers])
+        frame = pandas.DataFrame(
+            {
+                f"c{i}": pandas.Series(
+                    [row[p] for row in chunk] if p is not None else None,
+                    index=range(len(chunk)),
+                    dtype=object,
+                )
+                for i, p in enumerate(where)
+            }
+        )
+        frame["_row_number"] = range(landed + 1, landed + len(chunk) + 1)
+        con.register("export_chunk", frame)
+        con.execute(insert, [batch, export.source_file])
+        con.unregister("export_chunk")
         landed += len(chunk)
         chunk.clear()
 
