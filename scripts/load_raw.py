@@ -153,13 +153,12 @@ def check_names(data_dir: Path, tables: list[str]) -> tuple[list[str], list[str]
     """Problems and warnings about the names of the entries of data_dir and its table folders."""
     problems: list[str] = []
     warnings: list[str] = []
-    exact = {f"{table}{suffix}" for table in tables for suffix in SUFFIXES} | set(tables)
+    exact = {f"{table}{suffix}" for table in tables for suffix in SUFFIXES}
     for entry in sorted(data_dir.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or (entry.is_file() and entry.name in exact):
             continue
-        if entry.name in exact:
-            if entry.is_dir():
-                problems += check_folder(entry, entry.name, warnings)
+        if entry.is_dir() and entry.name in tables:
+            problems += check_folder(entry, entry.name, warnings)
             continue
         table = resembled_table(entry.name, tables)
         if table is None:

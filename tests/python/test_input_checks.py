@@ -469,3 +469,36 @@ def test_every_load_batch_is_recorded(tmp_path):
     ]
     assert len(loaded_at) == 2
     assert before <= loaded_at[0] <= between <= loaded_at[1] <= after
+
+
+def test_a_table_folder_lands_each_file_and_cannot_sit_beside_a_file(tmp_path):
+    data = tmp_path / "exports"
+    write(
+        data / "shop_orders" / "2024-01.csv",
+        ORDERS_HEADER,
+        "O1,C1,2024-01-01,10,completed",
+        "O2,C2,2024-01-02,10,completed",
+    )
+    with gzip.open(data / "shop_orders" / "2024-02.csv.gz", "wt", encoding="utf-8") as handle:
+        handle.write(
+            f"{ORDERS_HEADER}\n"
+            "O3,C3,2024-02-01,10,completed\n"
+            'O9,"C9,2024-02-02,10,completed\n'  # line 3: a quote never closed
+            "O4,C4,2024-02-03,10,completed\n"
+        )
+    db = tmp_path / "w.duckdb"
+    load_raw.load_directory(data, db, quiet=True)
+    assert rows(db, "select order_id, _source_file, _row_number from raw.shop_orders") == [
+        ("O1", "shop_orders/2024-01.csv", 1),
+        ("O2", "shop_orders/2024-01.csv", 2),
+        ("O3", "shop_orders/2024-02.csv.gz", 1),
+        ("O4", "shop_orders/2024-02.csv.gz", 2),
+    ]
+    assert rows(db, "select source_file, line, error_type from raw._load_rejects") == [
+        ("shop_orders/2024-02.csv.gz", 3, "UNTERMINATED QUOTE")
+    ]
+
+    orders(data, 1)  # shop_orders.csv beside shop_orders/
+    assert problems_of(data, db) == [
+        "shop_orders: 2 exports found (shop_orders.csv, shop_orders/); keep only one"
+    ]
