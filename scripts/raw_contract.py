@@ -2,7 +2,7 @@
 
 `models/staging/<source>/_<source>__sources.yml` declares every export table of
 `../shared/docs/raw-contract.md` with a `meta` block per column (type, required, accepted
-values). This module turns those files into plain Python objects so that the loader, the
+values, optional). This module turns those files into plain Python objects so that the loader, the
 demo-data generator and the great-expectations suites follow the same definition as the
 dbt staging layer.
 """
@@ -30,6 +30,8 @@ class Column:
     required: bool = False
     values: tuple[str, ...] = ()
     personal_data: bool = False
+    # an export may leave the column out (loaded as null): no KPI reads it
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    @property
+    def optional_column_names(self) -> list[str]:
+        return [column.name for column in self.columns if column.optional]
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -62,15 +68,19 @@ def _parse_table(source_name: str, raw: dict) -> Table:
             raise ValueError(
                 f"{raw['name']}.{raw_column['name']}: unknown contract type {column_type!r}"
             )
-        columns.append(
-            Column(
-                name=raw_column["name"],
-                type=column_type,
-                required=bool(column_meta.get("required", False)),
-                values=tuple(str(v) for v in column_meta.get("values", [])),
-                personal_data=bool(column_meta.get("personal_data", False)),
-            )
+        column = Column(
+            name=raw_column["name"],
+            type=column_type,
+            required=bool(column_meta.get("required", False)),
+            values=tuple(str(v) for v in column_meta.get("values", [])),
+            personal_data=bool(column_meta.get("personal_data", False)),
+            optional=bool(column_meta.get("optional", False)),
         )
+        if column.optional and (column.required or column.name == meta["primary_key"]):
+            raise ValueError(
+                f"{raw['name']}.{column.name}: a primary key or required column cannot be optional"
+            )
+        columns.append(column)
     return Table(
         name=raw["name"],
         source=source_name,

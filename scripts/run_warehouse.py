@@ -242,16 +242,20 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
     gates: dict[str, object] = {"raw": "skipped", "marts": "skipped"}
     try:
         started = step(f"1/6 landing {args.data} (working copy {work})")
+        tables = list(load_raw.load_contract())
         try:
             loads = load_raw.load_directory(
                 args.data,
                 work,
                 append=args.append,
                 allow_missing=tuple(args.allow_missing),
-                previous=layout.state if layout.state.exists() else None,
+                # a full load starts from a new file: the last build says which tables had rows
+                previous=None if args.append else load_raw.previous_rows(layout.state, tables),
             )
         except load_raw.InputError as error:
-            print(f"error: the export in {args.data} was rejected:\n{error}", file=sys.stderr)
+            print(f"error: the export in {args.data} was rejected:", file=sys.stderr)
+            for problem in error.problems:
+                print(f"error: {problem}", file=sys.stderr)
             raise StepFailed(1, "rejected input; nothing was built or published") from error
         done(started)
         # an incremental run tests the rows of the batch it adds (DECISIONLOG "Incremental builds")
@@ -281,9 +285,10 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
             done(started)
     except BaseException:
         kept = publish.keep_failed(layout, work)
+        where = f"The failed build is kept for inspection: {kept}" if kept else "Nothing was built."
         print(
             f"error: nothing was published; {layout.published} and its Parquet copies are"
-            f" unchanged. The failed build is kept for inspection: {kept}",
+            f" unchanged. {where}",
             file=sys.stderr,
         )
         raise

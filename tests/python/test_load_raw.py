@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
 import load_raw
+import pytest
 from conftest import rows
 from raw_contract import load_contract
 
@@ -29,8 +29,13 @@ def test_values_are_landed_as_exported_text(tmp_path):
 
 
 def test_absent_file_gives_an_empty_table_and_a_warning(tmp_path):
+    """On a first load (an empty database) an absent table is created empty, with a warning."""
     data = tmp_path / "exports"
     data.mkdir()
+    (data / "shop_orders.csv").write_text(
+        "order_id,customer_id,ordered_at,amount,status\nO1,C1,2024-01-01T00:00:00Z,10,completed\n",
+        encoding="utf-8",
+    )
     results = load_raw.load_directory(data, tmp_path / "w.duckdb", quiet=True)
     by_table = {result.table: result for result in results}
     assert set(by_table) == set(load_contract())
@@ -51,22 +56,25 @@ def test_absent_file_gives_an_empty_table_and_a_warning(tmp_path):
     ]
 
 
-def test_missing_and_extra_columns_are_reported(tmp_path):
+def test_missing_optional_and_extra_columns_are_reported(tmp_path):
+    """`plan` is optional (no KPI reads it): loaded as null with a warning; `coupon` is extra."""
     data = tmp_path / "exports"
     data.mkdir()
-    (data / "shop_orders.csv").write_text(
-        "order_id,customer_id,ordered_at,amount,coupon\nO1,C1,2024-01-01T00:00:00Z,10,X\n",
+    (data / "crm_subscriptions.csv").write_text(
+        "subscription_id,customer_id,started_at,ended_at,monthly_amount,coupon\n"
+        "S1,C1,2024-01-01T00:00:00Z,,10,X\n",
         encoding="utf-8",
     )
     results = load_raw.load_directory(data, tmp_path / "w.duckdb", quiet=True)
-    warnings = next(r for r in results if r.table == "shop_orders").warnings
+    warnings = next(r for r in results if r.table == "crm_subscriptions").warnings
     assert warnings == [
-        "shop_orders.csv: missing columns loaded as null: ['status']",
-        "shop_orders.csv: extra columns ignored: ['coupon']",
+        "crm_subscriptions.csv: missing optional columns loaded as null: ['plan']",
+        "crm_subscriptions.csv: extra columns ignored: ['coupon']",
     ]
-    assert rows(tmp_path / "w.duckdb", "select order_id, status from raw.shop_orders") == [
-        ("O1", None)
-    ]
+    assert rows(
+        tmp_path / "w.duckdb",
+        "select subscription_id, plan, monthly_amount from raw.crm_subscriptions",
+    ) == [("S1", None, "10")]
 
 
 def test_unreadable_lines_are_kept_with_their_reason(tmp_path):
@@ -121,9 +129,7 @@ def test_loading_twice_gives_the_same_raw_layer(tmp_path):
 
 
 def test_missing_directory_is_a_clear_error(tmp_path):
-    try:
+    with pytest.raises(load_raw.InputError) as raised:
         load_raw.load_directory(tmp_path / "nowhere", tmp_path / "w.duckdb", quiet=True)
-    except SystemExit as error:
-        assert re.fullmatch(r"error: export directory .*nowhere does not exist", str(error))
-    else:
-        raise AssertionError("expected SystemExit")
+    assert raised.value.problems == [f"export directory {tmp_path / 'nowhere'} does not exist"]
+    assert not (tmp_path / "w.duckdb").exists()
