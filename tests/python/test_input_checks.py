@@ -395,7 +395,15 @@ def test_unreadable_lines_reconcile_in_the_audit(tmp_path):
     lines.append("E902,T1,2024-01-01T09:00:00Z,internal_note,A1,false,,,surplus")  # line 38
     events.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "w.duckdb"
-    argv = ["--data", str(data), "--db", str(db), "--skip-validation", "--no-summary"]
+    argv = [
+        "--data",
+        str(data),
+        "--db",
+        str(db),
+        "--skip-validation",
+        "--no-summary",
+        "--demo-salt",
+    ]
     assert run_warehouse.main(argv) == 0
     assert rows(
         db,

@@ -310,3 +310,105 @@ def test_the_salt_comes_from_a_file_outside_the_repository(tmp_path, monkeypatch
     salt_file.write_text("", encoding="utf-8")
     with pytest.raises(run_warehouse.StepFailed, match=f"the salt file {salt_file} is empty"):
         run_warehouse.pseudonymisation_salt(demo=False)
+
+
+def drop_column(path: Path, column: str) -> None:
+    """Rewrite a CSV export without one column."""
+    lines = [line.split(",") for line in path.read_text(encoding="utf-8").splitlines()]
+    index = lines[0].index(column)
+    path.write_text("".join(",".join(r[:index] + r[index + 1 :]) + "\n" for r in lines), "utf-8")
+
+
+def empty_folder(data: Path) -> None:
+    for path in data.iterdir():
+        path.unlink()
+
+
+def header_only_responses(data: Path) -> None:
+    (data / "survey_responses.csv").write_text(RESPONSE_HEADER, encoding="utf-8")
+
+
+def misnamed_tickets(data: Path) -> None:
+    (data / "helpdesk_tickets.csv").rename(data / "helpdesk_ticket.csv")
+
+
+def upper_case_extension(data: Path) -> None:
+    (data / "survey_responses.csv").rename(data / "survey_responses.CSV")
+
+
+def two_exports(data: Path) -> None:
+    con = duckdb.connect()
+    try:
+        con.execute(
+            "copy (select * from read_csv(?, all_varchar = true)) to ? (format parquet)",
+            [str(data / "shop_orders.csv"), str(data / "shop_orders.parquet")],
+        )
+    finally:
+        con.close()
+
+
+def missing_priority(data: Path) -> None:
+    drop_column(data / "helpdesk_tickets.csv", "priority")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (empty_folder, "holds no export of any contract table"),
+        (
+            header_only_responses,
+            "survey_responses: survey_responses.csv has no rows, but the last load had 18 rows",
+        ),
+        (
+            misnamed_tickets,
+            "helpdesk_tickets: file helpdesk_ticket.csv looks like a misnamed helpdesk_tickets",
+        ),
+        (
+            upper_case_extension,
+            "survey_responses: file survey_responses.CSV looks like a misnamed survey_responses",
+        ),
+        (
+            two_exports,
+            "shop_orders: 2 exports found (shop_orders.csv, shop_orders.parquet); keep only one",
+        ),
+        (
+            missing_priority,
+            "helpdesk_tickets.priority: column missing from helpdesk_tickets.csv (a KPI needs it",
+        ),
+    ],
+)
+def test_a_rejected_export_changes_nothing(warehouse, tmp_path, capsys, change, message):
+    """Each export problem of the issue stops the run at landing, with the table, column or
+    file and the reason, before anything is built; the published files stay byte-identical
+    and still reconcile (e2e: 11 ticket rows = 9 staged + 1 duplicate + 1 quarantined)."""
+    before = published_bytes(warehouse)
+    data = tmp_path / "exports"
+    shutil.copytree(E2E, data)
+    change(data)
+    assert build(data, warehouse) == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert "nothing was published" in err
+    assert published_bytes(warehouse) == before
+    assert rows(
+        warehouse,
+        "select raw_rows, staged_rows, duplicate_rows, quarantined_rows"
+        " from audit.audit_row_reconciliation where source_table = 'helpdesk_tickets'",
+    ) == [(11, 9, 1, 1)]
+
+
+def test_allow_missing_accepts_a_table_that_is_empty_now(warehouse, tmp_path):
+    """--allow-missing survey_responses: the header-only export is expected; the build
+    publishes no CSAT, NPS or CES row (every response is gone) and the rest as before."""
+    data = tmp_path / "exports"
+    shutil.copytree(E2E, data)
+    header_only_responses(data)
+    assert build(data, warehouse, "--allow-missing", "survey_responses") == 0
+    assert rows(
+        warehouse, "select count(*) from marts.kpi_values where kpi_id in ('csat', 'nps', 'ces')"
+    ) == [(0,)]
+    assert rows(
+        warehouse,
+        "select value from marts.kpi_values where kpi_id = 'churn_rate'"
+        " and period_grain = 'month' and period_start = '2024-01-01' and dimension = 'all'",
+    ) == [(20.0,)]
