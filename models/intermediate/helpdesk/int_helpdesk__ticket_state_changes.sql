@@ -158,7 +158,7 @@ final as (
         changed_at,
         cast(changed_at as date) as changed_date,
         -- the order of the ticket's changes (several may share a second: a reply at the instant
-        -- of the creation), which fct_backlog_daily pairs each +1 with the next -1 by
+        -- of the creation); fct_backlog_daily closes each +1 with the next change in this order
         row_number() over (
             partition by ticket_id
             order by changed_at, step_order, step_id
