@@ -74,6 +74,8 @@ activity as (
         count(case when events.is_bot_reply then 1 end) as bot_reply_count,
         count(case when events.is_customer_message then 1 end) as customer_message_count,
         count(case when events.is_agent_touch then 1 end) as agent_touch_count,
+        -- events exported before the ticket's creation, counted from it (clock skew)
+        count(case when events.is_before_ticket_creation then 1 end) as events_before_creation_count,
         max(events._load_batch) as events_load_batch
     from events
     left join resolution_state
@@ -96,6 +98,7 @@ final as (
         coalesce(activity.bot_reply_count, 0) as bot_reply_count,
         coalesce(activity.customer_message_count, 0) as customer_message_count,
         coalesce(activity.agent_touch_count, 0) as agent_touch_count,
+        coalesce(activity.events_before_creation_count, 0) as events_before_creation_count,
         greatest(tickets._load_batch, coalesce(activity.events_load_batch, 0)) as _load_batch
     from tickets
     left join resolution_state

@@ -12,7 +12,9 @@
 -- been waiting (the earliest customer message after the previous agent reply; the ticket's
 -- creation counts as the first customer message). A reply that follows another reply with no
 -- customer message between them answers nobody and is left out (DECISIONLOG.md "Response
--- times"). Bot replies and private replies are not agent replies.
+-- times"). Bot replies and private replies are not agent replies. Events of the same second are
+-- ordered by event_precedence, then event_id (DECISIONLOG.md "Events in the same second"): a
+-- reply in the same second as a customer message answers it, in 0 s.
 -- Incremental: all replies of the tickets whose row or events a new load batch changed; all
 -- tickets after a change of the business calendar (int_settings__fingerprints).
 with
@@ -49,6 +51,7 @@ conversation as (
         ticket_id,
         'created:' || ticket_id as event_id,
         created_at as occurred_at,
+        0 as event_precedence,
         cast(null as varchar) as agent_id,
         false as is_agent_reply,
         _load_batch
@@ -59,6 +62,7 @@ conversation as (
         ticket_id,
         event_id,
         occurred_at,
+        event_precedence,
         agent_id,
         is_agent_reply,
         _load_batch
@@ -69,11 +73,11 @@ conversation as (
 numbered as (
     select
         *,
-        -- agent replies up to and including this row; a customer message at the same instant
-        -- as a reply is ordered before it
+        -- agent replies up to and including this row; in the same second the creation comes
+        -- first, then customer messages, then replies (event_precedence), then event_id
         count(case when is_agent_reply then 1 end) over (
             partition by ticket_id
-            order by occurred_at, is_agent_reply, event_id
+            order by occurred_at, event_precedence, event_id
             rows between unbounded preceding and current row
         ) as reply_number,
         max(_load_batch) over (partition by ticket_id) as ticket_load_batch

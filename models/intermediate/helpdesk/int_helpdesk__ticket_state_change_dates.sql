@@ -13,5 +13,5 @@
 {{ date_fingerprints(
     ref('int_helpdesk__ticket_state_changes'),
     'changed_date',
-    ['ticket_id', 'changed_at', 'open_delta', 'awaiting_delta', 'ticket_created_at', 'is_ticket_staged'],
+    ['ticket_id', 'changed_at', 'change_number', 'open_delta', 'awaiting_delta', 'ticket_created_at', 'is_ticket_staged'],
 ) }}

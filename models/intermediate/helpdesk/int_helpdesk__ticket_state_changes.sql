@@ -2,7 +2,10 @@
 -- "awaiting response" state (open, and its latest public message is the customer's, with no
 -- agent reply yet): +1 on entering, -1 on leaving (DECISIONLOG.md "Backlog snapshots").
 -- Running sums of these deltas give both snapshots at any instant without a ticket × day
--- expansion. Bot and private replies do not answer the customer.
+-- expansion. Bot and private replies do not answer the customer. A ticket's steps are ordered by
+-- instant, then the creation (0) and each event's event_precedence (customer message 1, reply 2,
+-- status change 3), then id (DECISIONLOG.md "Events in the same second"); change_number keeps
+-- that order for the changes of the same second.
 -- Incremental by ticket (like int_helpdesk__ticket_lifecycles): the tickets whose row or events
 -- a new load batch changed are recomputed from all their events; _load_batch is the latest
 -- batch among a ticket's row and events.
@@ -62,8 +65,8 @@ ticket_steps as (
     select
         ticket_id,
         occurred_at as changed_at,
-        -- at the same instant a customer message comes before the reply that answers it
-        case when is_customer_message then 1 else 2 end as step_order,
+        -- in the same second a customer message (1) comes before the reply that answers it (2)
+        event_precedence as step_order,
         event_id as step_id,
         cast(null as boolean) as is_open_after,
         is_customer_message as is_customer_turn_after,
@@ -74,6 +77,7 @@ ticket_steps as (
     select
         ticket_id,
         occurred_at as changed_at,
+        -- the event_precedence of every status change
         3 as step_order,
         event_id as step_id,
         new_status not in ('solved', 'closed') as is_open_after,
@@ -116,6 +120,8 @@ deltas as (
     select
         flagged.ticket_id,
         flagged.changed_at,
+        flagged.step_order,
+        flagged.step_id,
         flagged.open_flag - coalesce(lag(flagged.open_flag) over ticket_steps, 0) as open_delta,
         flagged.awaiting_flag - coalesce(lag(flagged.awaiting_flag) over ticket_steps, 0) as awaiting_delta,
         -- the ticket's creation (null without a staged ticket row: events of an unknown ticket)
@@ -131,18 +137,38 @@ deltas as (
     )
 ),
 
+changes as (
+    select
+        ticket_id,
+        changed_at,
+        step_order,
+        step_id,
+        open_delta,
+        awaiting_delta,
+        ticket_created_at,
+        is_ticket_staged,
+        ticket_load_batch
+    from deltas
+    where open_delta != 0 or awaiting_delta != 0
+),
+
 final as (
     select
         ticket_id,
         changed_at,
         cast(changed_at as date) as changed_date,
+        -- the order of the ticket's changes (several may share a second: a reply at the instant
+        -- of the creation); fct_backlog_daily closes each +1 with the next change in this order
+        row_number() over (
+            partition by ticket_id
+            order by changed_at, step_order, step_id
+        ) as change_number,
         open_delta,
         awaiting_delta,
         ticket_created_at,
         is_ticket_staged,
         ticket_load_batch as _load_batch
-    from deltas
-    where open_delta != 0 or awaiting_delta != 0
+    from changes
 )
 
 select * from final

@@ -2,11 +2,15 @@
 
 -- One row per status change, with the status it left: a resolution enters solved (or closed
 -- without passing solved); a reopen leaves solved/closed for another status (raw-contract.md).
--- Incremental: every status change of the tickets that have events in new load batches.
+-- Events in time order as they count (int_helpdesk__ticket_events_classified: an event exported
+-- before its ticket's creation counts at the creation), ties by event_precedence (the same for
+-- every status change) and event_id (DECISIONLOG.md "Events in the same second").
+-- Incremental: every status change of the tickets that have events in new load batches (an
+-- event's batch there includes its ticket's, whose creation instant the event may count from).
 with
 
-events as (
-    select * from {{ ref('stg_helpdesk__ticket_events') }}
+events as {{ inlined_cte() }} (
+    select * from {{ ref('int_helpdesk__ticket_events_classified') }}
 ),
 
 changed_tickets as (
@@ -20,6 +24,7 @@ status_changes as (
         event_id,
         ticket_id,
         occurred_at,
+        event_precedence,
         new_status,
         _load_batch
     from events
@@ -33,11 +38,11 @@ sequenced as (
     select
         *,
         coalesce(
-            lag(new_status) over (partition by ticket_id order by occurred_at, event_id),
+            lag(new_status) over (partition by ticket_id order by occurred_at, event_precedence, event_id),
             'new'
         ) as previous_status,
         row_number() over (
-            partition by ticket_id order by occurred_at desc, event_id desc
+            partition by ticket_id order by occurred_at desc, event_precedence desc, event_id desc
         ) = 1 as is_latest_change,
         max(_load_batch) over (partition by ticket_id) as ticket_load_batch
     from status_changes

@@ -1,6 +1,8 @@
 -- One row per day: the ticket backlog at the end of the day (the last instant before midnight
 -- UTC) with the age of the oldest open ticket, and the tickets awaiting a response
--- (DECISIONLOG.md "Backlog snapshots"). The open intervals come from the +1/-1 state changes;
+-- (DECISIONLOG.md "Backlog snapshots"). The open intervals come from the +1/-1 state changes,
+-- each +1 closed by the ticket's next change in change_number order (a +1 and a -1 in the same
+-- second, as a reply at the instant of the creation, make an empty interval);
 -- the counts equal kpi_values' backlog / open_awaiting_response (day grain, dimension all).
 -- Incremental by day: a day's counts depend on every change before its end, so a run redoes the
 -- days from the earliest date whose state changes differ since the last run
@@ -71,7 +73,7 @@ open_changes as (
         open_delta,
         ticket_created_at,
         is_ticket_staged,
-        lead(changed_at) over (partition by ticket_id order by changed_at, open_delta) as next_changed_at
+        lead(changed_at) over (partition by ticket_id order by change_number) as next_changed_at
     from state_changes
     where open_delta != 0
 ),
@@ -81,7 +83,7 @@ awaiting_changes as (
         ticket_id,
         changed_at,
         awaiting_delta,
-        lead(changed_at) over (partition by ticket_id order by changed_at, awaiting_delta) as next_changed_at
+        lead(changed_at) over (partition by ticket_id order by change_number) as next_changed_at
     from state_changes
     where awaiting_delta != 0
 ),

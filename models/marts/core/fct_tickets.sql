@@ -180,6 +180,7 @@ joined as (
         lifecycles.bot_reply_count,
         lifecycles.customer_message_count,
         lifecycles.agent_touch_count,
+        lifecycles.events_before_creation_count,
         -- the ticket stems from at least one contact, even when no message or call is logged
         greatest(lifecycles.customer_message_count + coalesce(linked_contacts.linked_contact_count, 0), 1)
             as interaction_count,
