@@ -119,12 +119,17 @@ order by source_table, row_count desc, reason
 """
 
 
+EARLY_EVENTS_SQL = "select sum(events_before_creation_count) from marts.fct_tickets"
+
+
 def audit_lines(db_path: Path) -> list[str]:
     """Where the raw rows went: per table, the rows set aside, and the count per reason."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         tables = con.execute(AUDIT_SQL).fetchall()
         reasons = con.execute(REASONS_SQL).fetchall()
+        found = con.execute(EARLY_EVENTS_SQL).fetchone()
+        early = int(found[0] or 0) if found else 0
     finally:
         con.close()
     raw = sum(row[1] for row in tables)
@@ -141,6 +146,11 @@ def audit_lines(db_path: Path) -> list[str]:
         )
     for table, reason, count in reasons:
         lines.append(f"    {table}: {count:,} x {reason}")
+    if early:
+        lines.append(
+            f"  helpdesk_ticket_events     {early:>8,} events dated before their ticket's"
+            " creation, counted from the creation (DECISIONLOG)"
+        )
     return lines
 
 
