@@ -8,12 +8,14 @@
 -- Exact re-delivered duplicates are not here: they are counted in audit_row_reconciliation.
 {%- set personal_tables = [] %}
 {%- if execute %}
-    {%- for node in graph.sources.values() %}
-        {%- if node.columns.values() | selectattr('meta.personal_data') | list %}
-            {%- do personal_tables.append(node.name) %}
-        {%- endif %}
-    {%- endfor %}
+{%- for node in graph.sources.values() if node.columns.values() | selectattr('meta.personal_data') | list %}
+{%- do personal_tables.append(node.name) %}
+{%- endfor %}
 {%- endif %}
+{%- set parents = {} %}
+{%- for check in orphan_checks() %}
+{%- do parents.update({check.parent: check}) %}
+{%- endfor %}
 
 with
 
@@ -42,12 +44,31 @@ unreadable_lines as (
         'unreadable' as kind,
         'unreadable line: ' || error_type || ' (' || error_message || ')' as reason,
         case
-            when table_name in ('{{ personal_tables | join("', '") }}') then '<personal data>'
+            when table_name in (
+                {%- for table in personal_tables %}
+                '{{ table }}'{{ ',' if not loop.last }}
+                {%- endfor %}
+            ) then '<personal data>'
             else csv_line
         end as raw_row,
         source_file,
         line_number as row_number
     from {{ ref('stg_loader__rejected_lines') }}
+),
+
+quarantined_parents as (
+    -- parent keys with a quarantined row: a child of a key that is neither staged nor here is
+    -- of an unknown parent
+    {%- for parent in parents.values() %}
+    select distinct
+        '{{ parent.parent }}' as parent,
+        {{ parent.parent_key }} as parent_key
+    from {{ ref(parent.parent_base) }}
+    where _row_status = 'quarantined'
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 orphans as (
@@ -57,7 +78,7 @@ orphans as (
         cast(children.{{ check.child_key }} as varchar) as record_key,
         'orphaned' as kind,
         case
-            when quarantined_parents.{{ check.parent_key }} is not null
+            when quarantined_parents.parent_key is not null
                 then 'parent {{ check.parent }} quarantined'
             else 'unknown {{ check.parent }}'
         end as reason,
@@ -67,12 +88,10 @@ orphans as (
     from {{ ref(check.child_base) }} as children
     left join {{ ref(check.parent_staged) }} as parents
         on children.{{ check.column }} = parents.{{ check.parent_key }}
-    left join (
-        select distinct {{ check.parent_key }}
-        from {{ ref(check.parent_base) }}
-        where _row_status = 'quarantined'
-    ) as quarantined_parents
-        on children.{{ check.column }} = quarantined_parents.{{ check.parent_key }}
+    left join quarantined_parents
+        on
+            quarantined_parents.parent = '{{ check.parent }}'
+            and children.{{ check.column }} = quarantined_parents.parent_key
     where
         children._row_status = 'staged'
         and children.{{ check.column }} is not null

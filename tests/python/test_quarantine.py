@@ -28,10 +28,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import load_raw
 import pytest
 from conftest import FIXTURES, build_warehouse
-
-import load_raw
 
 LOADED_AT = "2024-02-20 00:00:00"
 
@@ -64,76 +63,65 @@ def test_each_bad_row_is_in_the_audit_once_with_its_reason(bad_rows_warehouse, q
     rows = query(
         bad_rows_warehouse,
         """
-        select source_table, record_key, kind, reason, source_file, row_number
+        select source_table, record_key, kind, reason, row_number
         from audit.audit_quarantined_rows
         order by source_table, kind, row_number
         """,
     )
+    too_many = "unreadable line: too many columns (Expected Number of Columns: {} Found: {})"
+    outside = "{} outside the plausible window"
     assert rows == [
-        # e2e's own bad rows, unchanged
-        (
-            "chat_sessions",
-            None,
-            "unreadable",
-            "unreadable line: too many columns (Expected Number of Columns: 9 Found: 10)",
-            "chat_sessions.csv",
-            3,
-        ),
+        # e2e's own bad rows (CH2, C2, S7, E34, T10, R17, R18, CL5) are unchanged
+        ("chat_sessions", None, "unreadable", too_many.format(9, 10), 3),
         (
             "crm_customers",
             "C2",
             "quarantined",
             "duplicate customer_id with different values in one load (first kept)",
-            "crm_customers.csv",
             7,
         ),
         # C7: line 10 of the file (line 1 is the header)
-        (
-            "crm_customers",
-            None,
-            "unreadable",
-            "unreadable line: too many columns (Expected Number of Columns: 8 Found: 9)",
-            "crm_customers.csv",
-            10,
-        ),
-        ("crm_subscriptions", "S7", "quarantined", "ended_at before started_at",
-         "crm_subscriptions.csv", 7),
-        ("crm_subscriptions", "S8", "quarantined", "started_at outside the plausible window",
-         "crm_subscriptions.csv", 8),
-        ("crm_subscriptions", "S9", "quarantined", "monthly_amount not a finite number",
-         "crm_subscriptions.csv", 9),
+        ("crm_customers", None, "unreadable", too_many.format(8, 9), 10),
+        ("crm_subscriptions", "S7", "quarantined", "ended_at before started_at", 7),
+        ("crm_subscriptions", "S8", "quarantined", outside.format("started_at"), 8),
+        ("crm_subscriptions", "S9", "quarantined", "monthly_amount not a finite number", 9),
         # E37 and E38 are staged, then dropped by every ticket KPI: orphans
-        ("helpdesk_ticket_events", "E37", "orphaned", "parent ticket quarantined",
-         "helpdesk_ticket_events.csv", 37),
-        ("helpdesk_ticket_events", "E38", "orphaned", "unknown ticket",
-         "helpdesk_ticket_events.csv", 38),
-        ("helpdesk_ticket_events", "E34", "quarantined", "unparseable timestamp in occurred_at",
-         "helpdesk_ticket_events.csv", 35),
-        ("helpdesk_ticket_events", "E36", "quarantined", "occurred_at outside the plausible window",
-         "helpdesk_ticket_events.csv", 36),
+        ("helpdesk_ticket_events", "E37", "orphaned", "parent ticket quarantined", 37),
+        ("helpdesk_ticket_events", "E38", "orphaned", "unknown ticket", 38),
+        (
+            "helpdesk_ticket_events",
+            "E34",
+            "quarantined",
+            "unparseable timestamp in occurred_at",
+            35,
+        ),
+        ("helpdesk_ticket_events", "E36", "quarantined", outside.format("occurred_at"), 36),
         # 2024-02-22 09:00 is after loaded_at 2024-02-20 00:00 + 1 day
-        ("helpdesk_ticket_events", "E39", "quarantined", "occurred_at outside the plausible window",
-         "helpdesk_ticket_events.csv", 39),
-        ("helpdesk_tickets", "T10", "quarantined", "unknown channel value",
-         "helpdesk_tickets.csv", 10),
-        ("helpdesk_tickets", "T11", "quarantined", "created_at outside the plausible window",
-         "helpdesk_tickets.csv", 12),
-        ("self_service_sessions", "SS3", "orphaned", "unknown ticket",
-         "self_service_sessions.csv", 3),
-        ("shop_orders", "O4", "quarantined", "amount outside sane bounds", "shop_orders.csv", 4),
-        ("shop_orders", "O5", "quarantined", "amount not a finite number", "shop_orders.csv", 5),
-        ("survey_responses", "R17", "quarantined", "score outside its scale",
-         "survey_responses.csv", 17),
-        ("survey_responses", "R18", "quarantined",
-         "scale not allowed for the survey_type; score outside its scale",
-         "survey_responses.csv", 18),
-        ("survey_responses", "R19", "quarantined", "score not a finite number",
-         "survey_responses.csv", 19),
-        ("telephony_calls", "CL5", "quarantined", "ended_at before offered_at",
-         "telephony_calls.csv", 5),
-        ("telephony_calls", "CL6", "quarantined", "talk_seconds outside sane bounds",
-         "telephony_calls.csv", 6),
+        ("helpdesk_ticket_events", "E39", "quarantined", outside.format("occurred_at"), 39),
+        ("helpdesk_tickets", "T10", "quarantined", "unknown channel value", 10),
+        ("helpdesk_tickets", "T11", "quarantined", outside.format("created_at"), 12),
+        ("self_service_sessions", "SS3", "orphaned", "unknown ticket", 3),
+        ("shop_orders", "O4", "quarantined", "amount outside sane bounds", 4),
+        ("shop_orders", "O5", "quarantined", "amount not a finite number", 5),
+        ("survey_responses", "R17", "quarantined", "score outside its scale", 17),
+        (
+            "survey_responses",
+            "R18",
+            "quarantined",
+            "scale not allowed for the survey_type; score outside its scale",
+            18,
+        ),
+        ("survey_responses", "R19", "quarantined", "score not a finite number", 19),
+        ("telephony_calls", "CL5", "quarantined", "ended_at before offered_at", 5),
+        ("telephony_calls", "CL6", "quarantined", "talk_seconds outside sane bounds", 6),
     ]
+    # every row names the export file it came from
+    files = query(
+        bad_rows_warehouse,
+        "select count(*) from audit.audit_quarantined_rows"
+        " where source_file is distinct from source_table || '.csv'",
+    )
+    assert files == [(0,)]
 
 
 def test_every_raw_row_is_accounted_for_and_orphans_are_counted(bad_rows_warehouse, query):
