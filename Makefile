@@ -29,13 +29,14 @@ $(BIN)/.installed: requirements.txt
 setup: $(BIN)/.installed
 
 run: setup
-	$(BIN)/python scripts/run_warehouse.py --data $(DATA) --db $(DB)
+	$(BIN)/python scripts/run_warehouse.py --data "$(DATA)" --db "$(DB)" \
+		$(if $(filter data/demo,$(DATA)),--demo-salt)
 
 lint: setup
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 	mkdir -p warehouse  # sqlfluff's dbt templater opens the profile's database
-	CX_WAREHOUSE_DB=warehouse/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses
+	CX_WAREHOUSE_DB=warehouse/lint.duckdb CX_PSEUDONYMISATION_SALT=lint $(BIN)/sqlfluff lint models tests/singular analyses
 
 unit: setup
 	$(BIN)/pytest
@@ -44,7 +45,7 @@ unit: setup
 # catalog has no row in kpi_values
 test: setup unit lint
 	CX_WAREHOUSE_DB=$(TEST_DB) $(BIN)/python scripts/run_warehouse.py \
-		--data data/demo --db $(TEST_DB) --no-summary --require-all-kpis --unit-tests
+		--data data/demo --db $(TEST_DB) --no-summary --require-all-kpis --unit-tests --demo-salt
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py $(if $(TICKETS),--tickets $(TICKETS))

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -72,6 +73,10 @@ class Scale:
     incremental_steps: dict[str, float] = field(default_factory=dict)
     dbt_model_seconds: dict[str, float] = field(default_factory=dict)
     incremental_dbt_model_seconds: dict[str, float] = field(default_factory=dict)
+    # what write-audit-publish costs: the working copy of the last build (append), and the
+    # copies of the marts to the published DuckDB file and to Parquet
+    full_build_publishing: dict[str, float] = field(default_factory=dict)
+    incremental_publishing: dict[str, float] = field(default_factory=dict)
 
     @property
     def landing_vs_read_csv(self) -> float:
@@ -224,6 +229,25 @@ def floor(data: Path) -> float:
     return time.perf_counter() - started
 
 
+PUBLISHING_FIGURES = {
+    "working copy": re.compile(r"working copy of the last build: [\d,.]+ MiB copied in ([\d.]+) s"),
+    "DuckDB copy": re.compile(r"DuckDB copy ([\d.]+) s"),
+    "Parquet export": re.compile(r"Parquet ([\d.]+) s"),
+}
+
+
+def publishing_timings(log_path: Path) -> dict[str, float]:
+    """Seconds of the publishing work of a run_warehouse.py log (the lines of
+    scripts/run_warehouse.py that name the working copy and the two copies of the marts)."""
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    found = {}
+    for name, pattern in PUBLISHING_FIGURES.items():
+        match = pattern.search(text)
+        if match:
+            found[name] = float(match.group(1))
+    return found
+
+
 def step_timings(log_path: Path) -> dict[str, float]:
     """Seconds of each step of a run_warehouse.py log ("==> 2/5 data-quality gate ..." then
     "    (14.4 s)"), keyed by the step's title."""
@@ -233,7 +257,9 @@ def step_timings(log_path: Path) -> dict[str, float]:
         if line.startswith("==> "):
             title = line[4:].split(" ", 1)[1] if " " in line[4:] else line[4:]
         elif title and line.startswith("    (") and line.endswith(" s)"):
-            name = "landing" if title.startswith("landing") else title.split(" (")[0]
+            name = title.split(" (")[0]
+            if title.startswith(("landing", "publishing")):
+                name = title.split(" ")[0]  # without the paths
             steps[name] = float(line.strip()[1:-3])
             title = None
     return steps
@@ -272,14 +298,16 @@ def measure(tickets: int, work: Path, seed: int) -> Scale:
         path.unlink(missing_ok=True)
 
     print("--> full build", flush=True)
-    db = folder / "warehouse.duckdb"
-    db.unlink(missing_ok=True)
+    db = folder / "warehouse" / "warehouse.duckdb"
+    shutil.rmtree(db.parent, ignore_errors=True)
     build = [sys.executable, str(SCRIPTS / "run_warehouse.py"), "--db", str(db), "--no-summary"]
+    build.append("--demo-salt")  # generated exports: no personal data to protect
     scale.full_build_seconds, scale.full_build_peak_rss_mib = timed_process(
         [*build, "--data", str(folder / "base")], folder / "full_build.log"
     )
     scale.dbt_model_seconds = model_timings()
     scale.full_build_steps = step_timings(folder / "full_build.log")
+    scale.full_build_publishing = publishing_timings(folder / "full_build.log")
 
     print("--> incremental: one more day", flush=True)
     scale.incremental_seconds, scale.incremental_peak_rss_mib = timed_process(
@@ -287,6 +315,7 @@ def measure(tickets: int, work: Path, seed: int) -> Scale:
     )
     scale.incremental_dbt_model_seconds = model_timings()
     scale.incremental_steps = step_timings(folder / "incremental.log")
+    scale.incremental_publishing = publishing_timings(folder / "incremental.log")
 
     print("--> engine floor", flush=True)
     scale.floor_seconds = floor(folder / "base")
@@ -321,6 +350,20 @@ def markdown(large: Scale, small: Scale | None) -> str:
         steps = [getattr(s, attribute) for s in scales]
         for title in steps[-1]:
             row(f"{label}: {title}, s", [f"{step.get(title, 0.0):.1f}" for step in steps])
+    for label, attribute, total in (
+        ("full build", "full_build_publishing", "full_build_seconds"),
+        ("incremental", "incremental_publishing", "incremental_seconds"),
+    ):
+        for name in PUBLISHING_FIGURES:
+            if any(name in getattr(s, attribute) for s in scales):
+                row(
+                    f"{label}: publishing, {name}, s (share of the run)",
+                    [
+                        f"{getattr(s, attribute).get(name, 0.0):.1f}"
+                        f" ({getattr(s, attribute).get(name, 0.0) / getattr(s, total):.1%})"
+                        for s in scales
+                    ],
+                )
     if small is not None:
         growth = large.full_build_seconds / max(small.full_build_seconds, 1e-9)
         lines.append("")

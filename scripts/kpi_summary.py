@@ -98,6 +98,52 @@ def summary_lines(db_path: Path) -> list[str]:
     return [header, "-" * len(header)] + [format_row(row) for row in rows]  # type: ignore[arg-type]
 
 
+AUDIT_SQL = """
+select
+    source_table,
+    raw_rows,
+    staged_rows,
+    duplicate_rows,
+    superseded_rows,
+    quarantined_rows,
+    unreadable_lines
+from audit.audit_row_reconciliation
+order by source_table
+"""
+
+REASONS_SQL = """
+select source_table, reason, count(*) as row_count
+from audit.audit_quarantined_rows
+group by source_table, reason
+order by source_table, row_count desc, reason
+"""
+
+
+def audit_lines(db_path: Path) -> list[str]:
+    """Where the raw rows went: per table, the rows set aside, and the count per reason."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        tables = con.execute(AUDIT_SQL).fetchall()
+        reasons = con.execute(REASONS_SQL).fetchall()
+    finally:
+        con.close()
+    raw = sum(row[1] for row in tables)
+    staged = sum(row[2] for row in tables)
+    aside = [row for row in tables if row[3] or row[4] or row[5] or row[6]]
+    lines = [
+        f"audit: {raw:,} raw rows, {staged:,} staged; rows set aside"
+        f" ({len(aside)} of {len(tables)} tables, audit.audit_quarantined_rows):"
+    ]
+    for table, _raw, _staged, duplicates, superseded, quarantined, unreadable in aside:
+        lines.append(
+            f"  {table:<26} {quarantined:>8,} quarantined {unreadable:>6,} unreadable lines"
+            f" {duplicates:>8,} duplicates {superseded:>8,} superseded"
+        )
+    for table, reason, count in reasons:
+        lines.append(f"    {table}: {count:,} x {reason}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, required=True, help="DuckDB database file")

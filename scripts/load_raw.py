@@ -205,8 +205,17 @@ def next_batch(con: duckdb.DuckDBPyConnection, contract: dict[str, Table], appen
     return highest + 1
 
 
+class InputError(Exception):
+    """An export that cannot be loaded as delivered (one line per problem)."""
+
+
 def load_directory(
-    data_dir: Path, db_path: Path, append: bool = False, quiet: bool = False
+    data_dir: Path,
+    db_path: Path,
+    append: bool = False,
+    quiet: bool = False,
+    allow_missing: tuple[str, ...] = (),
+    previous: Path | None = None,
 ) -> list[TableLoad]:
     """Load every contract table found in data_dir into db_path's raw schema."""
     if not data_dir.is_dir():

@@ -1,21 +1,32 @@
-"""Build the warehouse from a directory of exports, end to end.
+"""Build the warehouse from a directory of exports, end to end: write, audit, publish.
 
 Steps, each timed and stopped at the first failure:
-  1. land the export files in the `raw` schema (scripts/load_raw.py); with --append as a new
-     load batch next to what is there (e.g. one more day), so that step 3 is incremental;
+  1. land the export files in the `raw` schema of a private working copy (scripts/load_raw.py);
+     with --append as a new load batch next to the last good build, so that step 3 is
+     incremental;
   2. great-expectations gate on the raw layer (scripts/validate_quality.py, suite raw);
   3. one `dbt build`: seeds, models and data tests (unit tests too with --unit-tests);
   4. great-expectations gate on the marts (suite marts), writing Data Docs;
-  5. print the latest month of every KPI (scripts/kpi_summary.py).
+  5. publish: the working copy becomes the state of the next run, and the `marts` and `audit`
+     schemas are copied to the published DuckDB file (--db) and to Parquet, each switched in
+     with one rename, with a manifest (scripts/publish.py);
+  6. print the audit summary and the latest month of every KPI (scripts/kpi_summary.py).
+
+A failure in steps 1-4, or a killed run, leaves the published files byte-identical and keeps
+the working copy for inspection. Exit codes: 0 published; 1 rejected input or failed gate;
+2 dbt failed; 3 another build of the same warehouse is running.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent
@@ -24,7 +35,20 @@ sys.path.insert(0, str(SCRIPTS))
 
 import kpi_summary  # noqa: E402
 import load_raw  # noqa: E402
+import publish  # noqa: E402
 import validate_quality  # noqa: E402
+
+SALT_VARIABLE = "CX_PSEUDONYMISATION_SALT"
+SALT_FILE_VARIABLE = "CX_PSEUDONYMISATION_SALT_FILE"
+DEMO_SALT = "cx-warehouse-demo-only"
+
+
+class StepFailed(Exception):
+    """A step failed: the run stops with this exit code; the message is already printed."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def step(title: str) -> float:
@@ -36,19 +60,39 @@ def done(started: float) -> None:
     print(f"    ({time.perf_counter() - started:.1f} s)", flush=True)
 
 
-def run(command: list[str], env: dict[str, str]) -> None:
-    """Run a command from the project root; exit with its code when it fails."""
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False)
+def _die_with_parent() -> None:
+    """In the child: be killed when the build process dies (Linux), so that a kill -9 of the
+    build never leaves dbt writing on."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def run(command: list[str], env: dict[str, str], keep_fds: tuple[int, ...] = ()) -> None:
+    """Run a command from the project root; raise StepFailed(2) when it fails. `keep_fds` are
+    inherited (the build lock: held until the child has exited too)."""
+    result = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=False,
+        pass_fds=keep_fds,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
     if result.returncode != 0:
-        print(f"error: `{' '.join(command)}` failed (exit {result.returncode})", file=sys.stderr)
-        raise SystemExit(result.returncode)
+        message = f"`{' '.join(command[:2])}` failed (exit {result.returncode})"
+        print(f"error: {message}", file=sys.stderr)
+        raise StepFailed(2, message)
 
 
-def dbt_env(db_path: Path, test_from_batch: int = 0) -> dict[str, str]:
-    """The environment of dbt: the database, the profile and the first load batch data tests
-    read (macro get_where_subquery; an environment variable, not a --vars, so that dbt's
-    partial parsing survives from one run to the next)."""
+def dbt_env(db_path: Path, test_from_batch: int = 0, salt: str | None = None) -> dict[str, str]:
+    """The environment of dbt: the database, the profile, the salt and the first load batch
+    data tests read (macro get_where_subquery; environment variables, not --vars, so that
+    dbt's partial parsing survives from one run to the next)."""
     env = dict(os.environ)
+    if salt is not None:
+        env[SALT_VARIABLE] = salt
     env["CX_WAREHOUSE_DB"] = str(db_path.resolve())
     env["DBT_PROFILES_DIR"] = str(PROJECT_ROOT)
     env["CX_TEST_FROM_BATCH"] = str(test_from_batch)
@@ -56,14 +100,45 @@ def dbt_env(db_path: Path, test_from_batch: int = 0) -> dict[str, str]:
     return env
 
 
-def quality_gate(db_path: Path, suite: str, docs_dir: Path, load_batch: int | None) -> None:
+def pseudonymisation_salt(demo: bool) -> str:
+    """The deployment's secret salt: CX_PSEUDONYMISATION_SALT, or the file named by
+    CX_PSEUDONYMISATION_SALT_FILE; the public demo salt only with --demo-salt."""
+    salt = os.environ.get(SALT_VARIABLE, "")
+    salt_file = os.environ.get(SALT_FILE_VARIABLE, "")
+    if not salt and salt_file:
+        try:
+            salt = Path(salt_file).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise StepFailed(1, f"cannot read the salt file {salt_file}: {error}") from error
+        if not salt:
+            raise StepFailed(1, f"the salt file {salt_file} is empty")
+    if salt:
+        return salt
+    if demo:
+        print(
+            "warning: using the public demo salt for customer_key (--demo-salt): keys can be"
+            f" recomputed from customer ids. Set {SALT_VARIABLE} for real data.",
+            file=sys.stderr,
+        )
+        return DEMO_SALT
+    raise StepFailed(
+        1,
+        f"no pseudonymisation salt: set {SALT_VARIABLE} (a secret of this deployment) or"
+        f" {SALT_FILE_VARIABLE} (a file outside the repository holding it); --demo-salt uses"
+        " a public salt, for the demo and tests only",
+    )
+
+
+def quality_gate(db_path: Path, suite: str, docs_dir: Path, load_batch: int | None) -> dict:
     """Run a great-expectations suite in this process (GE is imported once for both gates);
-    exit with 1 when it fails."""
+    raise StepFailed(1) when it fails."""
     report = validate_quality.validate(db_path, suite, docs_dir, load_batch=load_batch)
     print("\n".join(report.lines()), flush=True)
+    result = {"suite": suite, "failures": len(report.failures), "lines": report.lines()}
     if report.failures:
         print(f"error: the {suite} data-quality gate failed", file=sys.stderr)
-        raise SystemExit(1)
+        raise StepFailed(1, f"the {suite} data-quality gate failed")
+    return result
 
 
 def dbt_command(*args: str) -> list[str]:
@@ -75,7 +150,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--data", type=Path, required=True, help="directory of export files")
-    parser.add_argument("--db", type=Path, required=True, help="DuckDB database file to build")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        required=True,
+        help="the published DuckDB file BI tools open; the build itself happens in\n"
+        "<name>.build/ beside it, Parquet copies go to <name>_parquet/current/",
+    )
     parser.add_argument(
         "--docs-dir",
         type=Path,
@@ -85,7 +166,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--append",
         action="store_true",
-        help="add DATA as a new load batch and build incrementally (default: replace everything)",
+        help="add DATA as a new load batch to the last good build and build incrementally\n"
+        "(default: replace everything)",
+    )
+    parser.add_argument(
+        "--allow-missing",
+        action="append",
+        default=[],
+        metavar="TABLE",
+        help="a table of the last build that may be absent or header-only this time\n"
+        "(repeatable; default: that is an error)",
     )
     parser.add_argument(
         "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
@@ -95,6 +185,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--unit-tests",
         action="store_true",
         help="also run dbt's unit tests (make test does; a production build skips them)",
+    )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for another build of the same warehouse to finish (default: stop, exit 3)",
+    )
+    parser.add_argument(
+        "--demo-salt",
+        action="store_true",
+        help=f"allow the public demo salt when {SALT_VARIABLE} is not set (demo and tests only)",
     )
     parser.add_argument("--no-summary", action="store_true", help="do not print the KPI summary")
     parser.add_argument(
@@ -107,43 +207,115 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    layout = publish.Layout(args.db.resolve())
+    lock = publish.BuildLock(layout)
+    try:
+        lock.acquire(wait=args.wait)
+    except publish.BuildBusy as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+    try:
+        return build(args, layout, lock)
+    except StepFailed as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        return failure.code
+    finally:
+        lock.release()
+
+
+def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildLock) -> int:
     total = time.perf_counter()
+    run_id = publish.new_run_id()
+    for kept in publish.recover_interrupted(layout):
+        print(f"note: an interrupted build was kept for inspection: {kept}", flush=True)
+    salt = pseudonymisation_salt(args.demo_salt)
+    if args.append and not layout.state.exists():
+        raise StepFailed(1, f"--append needs an earlier build of {layout.published}; none found")
+    started = time.perf_counter()
+    work = publish.start_work(layout, run_id, from_state=args.append)
+    if args.append:
+        print(
+            f"working copy of the last build: {work.stat().st_size / 2**20:,.0f} MiB copied in"
+            f" {time.perf_counter() - started:.1f} s ({work})",
+            flush=True,
+        )
+    gates: dict[str, object] = {"raw": "skipped", "marts": "skipped"}
+    try:
+        started = step(f"1/6 landing {args.data} (working copy {work})")
+        try:
+            loads = load_raw.load_directory(
+                args.data,
+                work,
+                append=args.append,
+                allow_missing=tuple(args.allow_missing),
+                previous=layout.state if layout.state.exists() else None,
+            )
+        except load_raw.InputError as error:
+            print(f"error: the export in {args.data} was rejected:\n{error}", file=sys.stderr)
+            raise StepFailed(1, "rejected input; nothing was built or published") from error
+        done(started)
+        # an incremental run tests the rows of the batch it adds (DECISIONLOG "Incremental builds")
+        new_batch = loads[0].load_batch if args.append and loads else None
 
-    started = step(f"1/5 landing {args.data} in {args.db}")
-    loads = load_raw.load_directory(args.data, args.db, append=args.append)
-    done(started)
-    # an incremental run tests the rows of the batch it adds (DECISIONLOG "Incremental builds")
-    new_batch = loads[0].load_batch if args.append and loads else None
+        if not args.skip_validation:
+            started = step("2/6 data-quality gate on the raw layer")
+            # the gate judges the export just delivered: with --append, only the new load batch
+            gates["raw"] = quality_gate(work, "raw", args.docs_dir, new_batch)
+            done(started)
 
-    if not args.skip_validation:
-        started = step("2/5 data-quality gate on the raw layer")
-        # the gate judges the export just delivered: with --append, only the new load batch
-        quality_gate(args.db, "raw", args.docs_dir, new_batch)
+        started = step("3/6 dbt build (seeds, models, data tests)")
+        # A full load replaces the raw layer, so the incremental models must start over too.
+        full_refresh = args.full_refresh or not args.append
+        command = ["build", "--full-refresh"] if full_refresh else ["build"]
+        if not args.unit_tests:
+            # unit tests check the SQL, not the data: CI runs them (make test), production skips
+            command += ["--exclude-resource-type", "unit_test"]
+        test_from_batch = new_batch if new_batch is not None and not args.full_refresh else 0
+        env = dbt_env(work, test_from_batch, salt)
+        run(dbt_command(*command), env, keep_fds=(lock.fileno,))
         done(started)
 
-    started = step("3/5 dbt build (seeds, models, data tests)")
-    # A full load replaces the raw layer, so the incremental models must start over too.
-    full_refresh = args.full_refresh or not args.append
-    build = ["build", "--full-refresh"] if full_refresh else ["build"]
-    if not args.unit_tests:
-        # unit tests check the SQL, not the data: CI runs them (make test), production skips them
-        build += ["--exclude-resource-type", "unit_test"]
-    test_from_batch = new_batch if new_batch is not None and not args.full_refresh else 0
-    run(dbt_command(*build), dbt_env(args.db, test_from_batch))
+        if not args.skip_validation:
+            started = step("4/6 data-quality gate on the marts")
+            gates["marts"] = quality_gate(work, "marts", args.docs_dir, None)
+            done(started)
+    except BaseException:
+        kept = publish.keep_failed(layout, work)
+        print(
+            f"error: nothing was published; {layout.published} and its Parquet copies are"
+            f" unchanged. The failed build is kept for inspection: {kept}",
+            file=sys.stderr,
+        )
+        raise
+
+    started = step(f"5/6 publishing {layout.published}")
+    publish.promote(layout, work)
+    manifest = {
+        "run_id": run_id,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source_directory": str(args.data.resolve()),
+        "mode": "append" if args.append else "full",
+        "load_batches": publish.load_batches(layout.state),
+        "commit": publish.git_commit(PROJECT_ROOT),
+        "gates": gates,
+        "duckdb_file": str(layout.published),
+        "parquet_folder": str(layout.parquet_current),
+    }
+    result = publish.publish(layout, manifest)
+    print(
+        f"    {len(result.tables)} tables: DuckDB copy {result.copy_seconds:.1f} s,"
+        f" Parquet {result.parquet_seconds:.1f} s -> {result.version_dir}"
+    )
     done(started)
 
-    if not args.skip_validation:
-        started = step("4/5 data-quality gate on the marts")
-        quality_gate(args.db, "marts", args.docs_dir, None)
-        done(started)
-
+    print("\n".join(kpi_summary.audit_lines(layout.published)))
     if not args.no_summary:
-        step("5/5 latest month of every KPI (marts.kpi_values, dimension all)")
-        print("\n".join(kpi_summary.summary_lines(args.db)))
-    missing = kpi_summary.missing_kpis(args.db)
+        step("6/6 latest month of every KPI (marts.kpi_values, dimension all)")
+        print("\n".join(kpi_summary.summary_lines(layout.published)))
+    missing = kpi_summary.missing_kpis(layout.published)
     if missing:
         print(f"\nwarning: no kpi_values rows for {', '.join(missing)}", file=sys.stderr)
-    print(f"\nwarehouse built in {time.perf_counter() - total:.1f} s: {args.db}")
+    print(f"\nwarehouse built and published in {time.perf_counter() - total:.1f} s: {args.db}")
     if missing and args.require_all_kpis:
         print("error: --require-all-kpis and some kpi_ids have no rows", file=sys.stderr)
         return 1

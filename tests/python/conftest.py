@@ -19,7 +19,15 @@ import run_warehouse  # noqa: E402
 def build_warehouse(data_dir: Path, db_path: Path) -> Path:
     """Land data_dir and run dbt seed + build (with every dbt test) into db_path."""
     exit_code = run_warehouse.main(
-        ["--data", str(data_dir), "--db", str(db_path), "--skip-validation", "--no-summary"]
+        [
+            "--data",
+            str(data_dir),
+            "--db",
+            str(db_path),
+            "--skip-validation",
+            "--no-summary",
+            "--demo-salt",
+        ]
     )
     assert exit_code == 0
     return db_path

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import benchmark
 import duckdb
+import publish
 import pytest
 import run_warehouse
 
@@ -89,7 +90,8 @@ def add_updates(base: Path, day: Path) -> None:
 
 
 def build(data: Path, db: Path, *extra: str) -> None:
-    args = ["--data", str(data), "--db", str(db), "--skip-validation", "--no-summary", *extra]
+    args = ["--data", str(data), "--db", str(db), "--skip-validation", "--no-summary"]
+    args += ["--demo-salt", *extra]
     assert run_warehouse.main(args) == 0
 
 
@@ -114,7 +116,8 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     build(work / "day", incremental, "--append")
     build(work / "base", rebuilt)
     build(work / "day", rebuilt, "--append", "--full-refresh")
-    return incremental, rebuilt
+    # every layer, not only the published marts: the private build state behind each file
+    return publish.state_path(incremental), publish.state_path(rebuilt)
 
 
 def compared_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
@@ -187,7 +190,7 @@ def test_a_call_re_exported_against_a_ticket_is_no_touchpoint_any_more(warehouse
 
 LAST_RUN = "(select max(_computed_at) from intermediate.int_kpi_observation_dates)"
 # macro pseudonymise with the default salt of dbt_project.yml
-PSEUDONYMISED_ID = "md5('cx-warehouse' || '|' || customer_id)"
+PSEUDONYMISED_ID = f"md5('{run_warehouse.DEMO_SALT}' || '|' || customer_id)"
 
 
 def test_aggregates_recompute_only_the_periods_of_changed_dates(warehouses):
@@ -375,7 +378,7 @@ def rebuild_with_vars(warehouse: Path, copy: Path, models: list[str], dbt_vars: 
         "--vars",
         dbt_vars,
     )
-    run_warehouse.run(command, run_warehouse.dbt_env(copy))
+    run_warehouse.run(command, run_warehouse.dbt_env(copy, salt=run_warehouse.DEMO_SALT))
 
 
 def test_a_changed_setting_recomputes_every_row_of_its_readers(warehouses, tmp_path):
@@ -517,7 +520,7 @@ def test_a_new_salt_and_threshold_rewrite_every_journey(warehouses, tmp_path):
             " from before.marts.fct_customer_journeys"
             " inner join before.intermediate.int_customers__journeys as journeys"
             " on before.marts.fct_customer_journeys.customer_key"
-            " = md5('cx-warehouse|' || journeys.customer_id)"
+            f" = md5('{run_warehouse.DEMO_SALT}|' || journeys.customer_id)"
             " and before.marts.fct_customer_journeys.journey_number = journeys.journey_number"
         ).fetchone()
     finally:

@@ -1,0 +1,312 @@
+"""Write, audit, publish: what reaches the published files when the input or the run goes wrong.
+
+Every build here starts from the hand-written exports of tests/exports/e2e (CSAT February 2024:
+R6 scores 2, R7 scores 4 on 1-5 -> 1 satisfied of 2 = 50 %). A published warehouse is the
+DuckDB file, its manifest and the Parquet version `current` points to; "byte-identical" below
+compares the bytes of all three.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import publish
+import pytest
+import run_warehouse
+from conftest import FIXTURES, rows
+
+E2E = FIXTURES / "e2e"
+CSAT_FEB = (
+    "select value from marts.kpi_values where kpi_id = 'csat' and period_grain = 'month'"
+    " and period_start = '2024-02-01' and dimension = 'all'"
+)
+RESPONSE_HEADER = (
+    "response_id,invitation_id,survey_type,customer_id,ticket_id,responded_at,score,"
+    "scale_min,scale_max,comment\n"
+)
+# a reader that holds the published file open: prints CSAT February on every line it reads
+# ("reconnect" first opens a new connection)
+READER = """
+import sys, duckdb
+path, sql = sys.argv[1], sys.argv[2]
+con = duckdb.connect(path, read_only=True)
+for line in sys.stdin:
+    if line.strip() == "reconnect":
+        con.close()
+        con = duckdb.connect(path, read_only=True)
+    print(con.execute(sql).fetchone()[0], flush=True)
+"""
+
+
+def published_bytes(db: Path) -> dict[str, str]:
+    """sha256 of every published file: the DuckDB file, the manifest, the current Parquet."""
+    layout = publish.Layout(db)
+    files = [db, layout.manifest, *sorted(layout.parquet_current.resolve().rglob("*"))]
+    return {
+        str(path.relative_to(db.parent)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in files
+        if path.is_file()
+    }
+
+
+def build(data: Path, db: Path, *extra: str) -> int:
+    return run_warehouse.main(
+        ["--data", str(data), "--db", str(db), "--no-summary", "--demo-salt", *extra]
+    )
+
+
+def csat_feb(db: Path) -> float:
+    return rows(db, CSAT_FEB)[0][0]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The e2e exports built and published once (with both gates); tests work on copies."""
+    db = tmp_path_factory.mktemp("publish_base") / "wh.duckdb"
+    assert build(E2E, db) == 0
+    return db
+
+
+@pytest.fixture
+def warehouse(base: Path, tmp_path: Path) -> Path:
+    """A copy of the base warehouse (published files and build state) of this test's own."""
+    folder = tmp_path / "warehouse"
+    shutil.copytree(base.parent, folder, symlinks=True)
+    return folder / base.name
+
+
+def exports_with(tmp_path: Path, name: str, responses: str) -> Path:
+    """The e2e exports plus survey responses (CSV lines without header)."""
+    data = tmp_path / name
+    shutil.copytree(E2E, data)
+    with (data / "survey_responses.csv").open("a", encoding="utf-8") as handle:
+        handle.write(responses)
+    return data
+
+
+def batch_of(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
+    data = tmp_path / name
+    data.mkdir()
+    for file_name, text in files.items():
+        (data / file_name).write_text(text, encoding="utf-8")
+    return data
+
+
+def test_published_file_holds_marts_audit_and_reference_only(base):
+    schemas = rows(base, "select distinct schema_name from duckdb_tables() order by 1")
+    assert schemas == [("audit",), ("marts",), ("reference",)]
+    assert csat_feb(base) == 50.0
+    # the Parquet copy holds the same rows as the DuckDB file
+    parquet = publish.Layout(base).parquet_current / "marts" / "kpi_values.parquet"
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as published (read_only)", [str(base)])
+        difference = con.execute(
+            "select count(*) from (select * from read_parquet(?)"
+            " except all select * from published.marts.kpi_values)",
+            [str(parquet)],
+        ).fetchone()
+        counts = con.execute(
+            "select (select count(*) from read_parquet(?)),"
+            " (select count(*) from published.marts.kpi_values)",
+            [str(parquet)],
+        ).fetchone()
+    finally:
+        con.close()
+    assert difference == (0,)
+    assert counts[0] == counts[1] > 0
+
+
+def test_manifest_states_what_was_published(base):
+    manifest = publish.json.loads(publish.Layout(base).manifest.read_text(encoding="utf-8"))
+    assert manifest["source_directory"] == str(E2E)
+    assert manifest["mode"] == "full"
+    # e2e: 11 ticket rows, 18 survey responses in load batch 1
+    batch = manifest["load_batches"][0]
+    assert batch["load_batch"] == 1
+    assert batch["tables"]["helpdesk_tickets"] == {"rows": 11, "files": 1}
+    assert batch["tables"]["survey_responses"] == {"rows": 18, "files": 1}
+    assert manifest["tables"]["marts.fct_tickets"] == 9  # T1-T9 (T10 quarantined)
+    assert manifest["gates"]["raw"]["failures"] == 0
+    assert manifest["gates"]["marts"]["failures"] == 0
+    assert len(manifest["commit"].split("+")[0]) == 40
+    # the Parquet version carries the same manifest
+    copy = publish.Layout(base).parquet_current / "manifest.json"
+    assert publish.json.loads(copy.read_text(encoding="utf-8")) == manifest
+
+
+def test_a_rejected_append_is_rolled_back_and_never_built(warehouse, tmp_path, capsys):
+    before = published_bytes(warehouse)
+    # three new tickets, every one on an unknown channel: the raw gate rejects the batch
+    rejected = batch_of(
+        tmp_path,
+        "rejected",
+        {
+            "helpdesk_tickets.csv": (
+                "ticket_id,customer_id,channel,category,priority,created_at,"
+                "assignee_agent_id,status\n"
+                "T20,C1,fax,billing,normal,2024-02-20T09:00:00Z,A1,open\n"
+                "T21,C1,fax,billing,normal,2024-02-20T10:00:00Z,A1,open\n"
+                "T22,C1,fax,billing,normal,2024-02-20T11:00:00Z,A1,open\n"
+            )
+        },
+    )
+    assert build(rejected, warehouse, "--append") == 1
+    err = capsys.readouterr().err
+    assert "the raw data-quality gate failed" in err
+    assert "nothing was published" in err
+    assert published_bytes(warehouse) == before
+    # the next good batch (one CSAT answer of 5 in February) builds without the rejected one
+    good = batch_of(
+        tmp_path,
+        "good",
+        {"survey_responses.csv": RESPONSE_HEADER + "R30,,csat,C6,,2024-02-20T13:00:00Z,5,1,5,\n"},
+    )
+    assert build(good, warehouse, "--append") == 0
+    tickets = rows(warehouse, "select ticket_id from marts.fct_tickets where ticket_id >= 'T2'")
+    assert ("T20",) not in tickets
+    assert rows(warehouse, "select count(*) from marts.fct_tickets") == [(9,)]
+    # CSAT February: R6 2, R7 4, R30 5 -> 2 satisfied of 3
+    assert csat_feb(warehouse) == pytest.approx(200 / 3)
+    manifest = publish.json.loads(publish.Layout(warehouse).manifest.read_text("utf-8"))
+    assert [batch["load_batch"] for batch in manifest["load_batches"]] == [1, 2]
+    assert manifest["load_batches"][1]["tables"] == {"survey_responses": {"rows": 1, "files": 1}}
+
+
+def test_a_dbt_failure_part_way_publishes_nothing(warehouse, tmp_path, capsys, monkeypatch):
+    before = published_bytes(warehouse)
+    data = exports_with(tmp_path, "more", "R30,,csat,C6,,2024-02-20T13:00:00Z,5,1,5,\n")
+    dbt_command = run_warehouse.dbt_command
+    # the KPI publication models fail (a var that is no number); the facts build before them
+    monkeypatch.setattr(
+        run_warehouse,
+        "dbt_command",
+        lambda *args: dbt_command(*args, "--vars", "{kpi_min_sample_size: no_such_column}"),
+    )
+    assert build(data, warehouse) == 2
+    err = capsys.readouterr().err
+    assert "`" in err and "build` failed" in err
+    assert published_bytes(warehouse) == before
+    kept = publish.Layout(warehouse).failed_dir
+    failed = sorted(kept.glob("*.duckdb"))
+    assert len(failed) == 1
+    assert f"kept for inspection: {failed[0]}" in err
+    # the failed build got as far as the facts: R30 reached fct_survey_responses there only
+    kept_rows = rows(failed[0], "select count(*) from marts.fct_survey_responses")
+    published_rows = rows(warehouse, "select count(*) from marts.fct_survey_responses")
+    assert kept_rows[0][0] == published_rows[0][0] + 1
+    assert csat_feb(warehouse) == 50.0
+
+
+def test_kill_9_during_dbt_leaves_the_published_files_intact(warehouse, tmp_path):
+    before = published_bytes(warehouse)
+    data = exports_with(tmp_path, "more", "R30,,csat,C6,,2024-02-20T13:00:00Z,5,1,5,\n")
+    command = [sys.executable, str(run_warehouse.SCRIPTS / "run_warehouse.py")]
+    command += ["--data", str(data), "--db", str(warehouse), "--no-summary", "--demo-salt"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("==> 3/6 dbt build"):
+            break
+    time.sleep(4)  # dbt is building models
+    os.kill(process.pid, signal.SIGKILL)  # the build process only: dbt must die with it
+    process.wait()
+    assert published_bytes(warehouse) == before
+    # the next run works without manual cleanup and says where the killed build went
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    kept = sorted(publish.Layout(warehouse).failed_dir.glob("*.duckdb"))
+    assert len(kept) == 1
+    assert f"an interrupted build was kept for inspection: {kept[0]}" in result.stdout
+    assert csat_feb(warehouse) == pytest.approx(200 / 3)  # R6 2, R7 4, R30 5
+
+
+def test_a_second_build_stops_with_a_clear_message(warehouse, tmp_path, capsys):
+    before = published_bytes(warehouse)
+    lock = publish.BuildLock(publish.Layout(warehouse))
+    lock.acquire(wait=False)
+    try:
+        assert build(E2E, warehouse) == 3
+    finally:
+        lock.release()
+    err = capsys.readouterr().err
+    assert f"another build of {warehouse} is running (pid {os.getpid()}" in err
+    assert "nothing was changed" in err
+    assert published_bytes(warehouse) == before
+
+
+def test_a_reader_never_blocks_a_build_and_keeps_its_snapshot(base, tmp_path, monkeypatch):
+    """A second process holds the published file open during a full build and an append: both
+    builds succeed; the reader sees the old value until it reconnects, then the new one. The
+    exports sit in a folder whose name has spaces, quotes and a semicolon, and the salt is a
+    deployment secret from the environment."""
+    db = tmp_path / "published" / "wh.duckdb"
+    folder = tmp_path / 'my "exports"; drop table x'
+    monkeypatch.setenv(run_warehouse.SALT_VARIABLE, "s3cret")
+    data = exports_with(folder, "full", "R30,,csat,C6,,2024-02-20T13:00:00Z,5,1,5,\n")
+    assert build(E2E, db) == 0
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db), CSAT_FEB],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdin is not None and reader.stdout is not None
+
+    def ask(command: str = "read") -> float:
+        reader.stdin.write(command + "\n")
+        reader.stdin.flush()
+        return float(reader.stdout.readline())
+
+    try:
+        assert ask() == 50.0
+        assert build(data, db) == 0  # full build: R30 (5) added -> 2 of 3
+        assert ask() == 50.0
+        assert ask("reconnect") == pytest.approx(200 / 3)
+        batch = batch_of(
+            folder,
+            "day",
+            {
+                "survey_responses.csv": RESPONSE_HEADER
+                + "R31,,csat,C6,,2024-02-21T13:00:00Z,1,1,5,\n"
+            },
+        )
+        assert build(batch, db, "--append") == 0  # R31 (1) -> 2 of 4
+        assert ask() == pytest.approx(200 / 3)
+        assert ask("reconnect") == 50.0
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    # customer_key is md5 of the secret salt, '|' and the customer id
+    assert rows(
+        db, "select count(*) from marts.dim_customers where customer_key = md5('s3cret|C1')"
+    )[0] == (1,)
+
+
+def test_no_salt_stops_before_anything_is_built(warehouse, capsys, monkeypatch):
+    before = published_bytes(warehouse)
+    monkeypatch.delenv(run_warehouse.SALT_VARIABLE, raising=False)
+    monkeypatch.delenv(run_warehouse.SALT_FILE_VARIABLE, raising=False)
+    code = run_warehouse.main(["--data", str(E2E), "--db", str(warehouse), "--no-summary"])
+    assert code == 1
+    assert "no pseudonymisation salt: set CX_PSEUDONYMISATION_SALT" in capsys.readouterr().err
+    assert published_bytes(warehouse) == before
+
+
+def test_the_salt_comes_from_a_file_outside_the_repository(tmp_path, monkeypatch):
+    monkeypatch.delenv(run_warehouse.SALT_VARIABLE, raising=False)
+    salt_file = tmp_path / "salt"
+    salt_file.write_text("from-a-file\n", encoding="utf-8")
+    monkeypatch.setenv(run_warehouse.SALT_FILE_VARIABLE, str(salt_file))
+    assert run_warehouse.pseudonymisation_salt(demo=False) == "from-a-file"
+    salt_file.write_text("", encoding="utf-8")
+    with pytest.raises(run_warehouse.StepFailed, match=f"the salt file {salt_file} is empty"):
+        run_warehouse.pseudonymisation_salt(demo=False)
