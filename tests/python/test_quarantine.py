@@ -24,36 +24,52 @@ Results are read only from the marts and audit schemas.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import load_raw
 import pytest
+import run_warehouse
 from conftest import FIXTURES, build_warehouse
+from raw_contract import load_contract
 
 LOADED_AT = "2024-02-20 00:00:00"
 
 
-@pytest.fixture(scope="module")
-def bad_rows_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """tests/exports/bad_rows built once, with the load logged at LOADED_AT."""
+def log_load_times(*loaded_at: str) -> Callable[..., object]:
+    """load_raw.load_directory that then records the i-th load's batch as loaded at
+    loaded_at[i] in raw._load_batches (load_batch, loaded_at: what the loader logs), so the
+    plausible window of a test does not depend on the day it runs."""
     land = load_raw.load_directory
+    times = iter(loaded_at)
 
     def land_and_log(data_dir: Path, db_path: Path, *args: object, **kwargs: object) -> object:
         loads = land(data_dir, db_path, *args, **kwargs)
+        batch, stamp = loads[0].load_batch, next(times)
         con = duckdb.connect(str(db_path))
         try:
             con.execute(
-                "create or replace table raw._load_batches as"
-                f" select 1 as load_batch, timestamp '{LOADED_AT}' as loaded_at"
+                "create table if not exists raw._load_batches"
+                " (load_batch integer, loaded_at timestamp)"
+            )
+            con.execute("delete from raw._load_batches where load_batch = ?", [batch])
+            con.execute(
+                "insert into raw._load_batches (load_batch, loaded_at) values (?, ?)",
+                [batch, stamp],
             )
         finally:
             con.close()
         return loads
 
+    return land_and_log
+
+
+@pytest.fixture(scope="module")
+def bad_rows_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """tests/exports/bad_rows built once, with the load logged at LOADED_AT."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(load_raw, "load_directory", land_and_log)
+        patch.setattr(load_raw, "load_directory", log_load_times(LOADED_AT))
         yield build_warehouse(
             FIXTURES / "bad_rows", tmp_path_factory.mktemp("bad_rows") / "bad_rows.duckdb"
         )
@@ -266,3 +282,47 @@ def test_every_kpi_value_equals_the_e2e_build(bad_rows_warehouse, e2e_warehouse,
         con.close()
     assert differing == [(0,)]
     assert counts[0][0] == counts[0][1]
+
+
+def test_each_load_batch_is_judged_against_its_own_load_time(tmp_path, query):
+    # batch 1: the e2e exports, loaded 2024-02-20 00:00 -> plausible until 2024-02-21 00:00;
+    # batch 2 (--append): two events of T6, loaded 2024-03-10 00:00 -> until 2024-03-11 00:00.
+    # E40 (2024-03-05) is plausible in batch 2, though it would not be in batch 1;
+    # E41 (2024-03-20) is not. E34 ('yesterday') is e2e's own bad row.
+    day = tmp_path / "day"
+    day.mkdir()
+    (day / "helpdesk_ticket_events.csv").write_text(
+        "event_id,ticket_id,occurred_at,event_type,agent_id,is_public,new_status,"
+        "new_assignee_agent_id\n"
+        "E40,T6,2024-03-05T09:00:00Z,customer_message,,true,,\n"
+        "E41,T6,2024-03-20T09:00:00Z,customer_message,,true,,\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "appended.duckdb"
+    common = ["--db", str(db), "--skip-validation", "--no-summary", "--demo-salt"]
+    absent = [
+        argument
+        for table in load_contract()
+        if table != "helpdesk_ticket_events"
+        for argument in ("--allow-missing", table)
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(load_raw, "load_directory", log_load_times(LOADED_AT, "2024-03-10 00:00:00"))
+        assert run_warehouse.main(["--data", str(FIXTURES / "e2e"), *common]) == 0
+        assert run_warehouse.main(["--data", str(day), "--append", *absent, *common]) == 0
+    rows = query(
+        db,
+        "select record_key, reason from audit.audit_quarantined_rows"
+        " where source_table = 'helpdesk_ticket_events' order by record_key",
+    )
+    assert rows == [
+        ("E34", "unparseable timestamp in occurred_at"),
+        ("E41", "occurred_at outside the plausible window"),
+    ]
+    # 35 e2e rows + E40 + E41 = 37 = 35 staged (34 + E40) + 2 quarantined
+    counts = query(
+        db,
+        "select raw_rows, staged_rows, quarantined_rows from audit.audit_row_reconciliation"
+        " where source_table = 'helpdesk_ticket_events'",
+    )
+    assert counts == [(37, 35, 2)]
