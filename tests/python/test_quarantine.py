@@ -24,7 +24,7 @@ Results are read only from the marts and audit schemas.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -66,13 +66,12 @@ def log_load_times(*loaded_at: str) -> Callable[..., object]:
 
 
 @pytest.fixture(scope="module")
-def bad_rows_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def bad_rows_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/exports/bad_rows built once, with the load logged at LOADED_AT."""
+    db = tmp_path_factory.mktemp("bad_rows") / "bad_rows.duckdb"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(load_raw, "load_directory", log_load_times(LOADED_AT))
-        yield build_warehouse(
-            FIXTURES / "bad_rows", tmp_path_factory.mktemp("bad_rows") / "bad_rows.duckdb"
-        )
+        return build_warehouse(FIXTURES / "bad_rows", db)
 
 
 def test_each_bad_row_is_in_the_audit_once_with_its_reason(bad_rows_warehouse, query):
