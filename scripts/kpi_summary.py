@@ -106,16 +106,17 @@ select
     duplicate_rows,
     superseded_rows,
     quarantined_rows,
-    unreadable_lines
+    unreadable_lines,
+    orphaned_rows
 from audit.audit_row_reconciliation
 order by source_table
 """
 
 REASONS_SQL = """
-select source_table, reason, count(*) as row_count
+select source_table, kind, reason, count(*) as row_count
 from audit.audit_quarantined_rows
-group by source_table, reason
-order by source_table, row_count desc, reason
+group by source_table, kind, reason
+order by source_table, kind, row_count desc, reason
 """
 
 
@@ -134,18 +135,18 @@ def audit_lines(db_path: Path) -> list[str]:
         con.close()
     raw = sum(row[1] for row in tables)
     staged = sum(row[2] for row in tables)
-    aside = [row for row in tables if row[3] or row[4] or row[5] or row[6]]
+    aside = [row for row in tables if any(row[3:])]
     lines = [
-        f"audit: {raw:,} raw rows, {staged:,} staged; rows set aside"
+        f"audit: {raw:,} raw rows, {staged:,} staged; rows set aside or left out"
         f" ({len(aside)} of {len(tables)} tables, audit.audit_quarantined_rows):"
     ]
-    for table, _raw, _staged, duplicates, superseded, quarantined, unreadable in aside:
+    for table, _raw, _staged, duplicates, superseded, quarantined, unreadable, orphaned in aside:
         lines.append(
             f"  {table:<26} {quarantined:>8,} quarantined {unreadable:>6,} unreadable lines"
-            f" {duplicates:>8,} duplicates {superseded:>8,} superseded"
+            f" {orphaned:>6,} orphaned {duplicates:>8,} duplicates {superseded:>8,} superseded"
         )
-    for table, reason, count in reasons:
-        lines.append(f"    {table}: {count:,} x {reason}")
+    for table, kind, reason, count in reasons:
+        lines.append(f"    {table}: {count:,} {kind} x {reason}")
     if early:
         lines.append(
             f"  helpdesk_ticket_events     {early:>8,} events dated before their ticket's"

@@ -56,25 +56,39 @@
 {%- endmacro %}
 
 
-{# row_to_json(column_names, prefix=''): the columns <prefix><name> as one JSON object keyed <name>. #}
-{% macro row_to_json(column_names, prefix='') -%}
-    {{ return(adapter.dispatch('row_to_json', 'cx_warehouse')(column_names, prefix)) }}
+{#
+    row_to_json(column_names, prefix='', masked_columns=[]): the columns <prefix><name> as one JSON
+    object keyed <name>; a non-null value of a masked column is written as "<personal data>".
+#}
+{% macro row_to_json(column_names, prefix='', masked_columns=[]) -%}
+    {{ return(adapter.dispatch('row_to_json', 'cx_warehouse')(column_names, prefix, masked_columns)) }}
 {%- endmacro %}
 
-{% macro duckdb__row_to_json(column_names, prefix='') -%}
+{% macro duckdb__row_to_json(column_names, prefix='', masked_columns=[]) -%}
     cast(to_json(struct_pack(
         {%- for name in column_names %}
-        {{ adapter.quote(name) }} := {{ adapter.quote(prefix ~ name) }}{{ ',' if not loop.last }}
+        {{ adapter.quote(name) }} := {{ _json_value(adapter.quote(prefix ~ name), name in masked_columns) }}
+        {{- ',' if not loop.last }}
         {%- endfor %}
     )) as varchar)
 {%- endmacro %}
 
-{% macro default__row_to_json(column_names, prefix='') -%}
+{% macro default__row_to_json(column_names, prefix='', masked_columns=[]) -%}
     to_json(named_struct(
         {%- for name in column_names %}
-        '{{ name }}', {{ adapter.quote(prefix ~ name) }}{{ ',' if not loop.last }}
+        '{{ name }}', {{ _json_value(adapter.quote(prefix ~ name), name in masked_columns) }}
+        {{- ',' if not loop.last }}
         {%- endfor %}
     ))
+{%- endmacro %}
+
+{# _json_value(expression, is_masked): the value, or "<personal data>" in its place when masked. #}
+{% macro _json_value(expression, is_masked) -%}
+    {%- if is_masked -%}
+        case when {{ expression }} is not null then '<personal data>' end
+    {%- else -%}
+        {{ expression }}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -100,4 +114,32 @@
         coalesce({{ adapter.quote(name) }}, chr(0)){{ ',' if not loop.last }}
         {%- endfor %}
     ))
+{%- endmacro %}
+
+
+{# is_finite_number(expression): true for a number that is neither NaN nor an infinity. #}
+{% macro is_finite_number(expression) -%}
+    {{ return(adapter.dispatch('is_finite_number', 'cx_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__is_finite_number(expression) -%}
+    isfinite({{ expression }})
+{%- endmacro %}
+
+{% macro spark__is_finite_number(expression) -%}
+    (not isnan({{ expression }}) and abs({{ expression }}) != double('infinity'))
+{%- endmacro %}
+
+
+{#
+    sane_number_bounds(number_type): the default (min, max) of a numeric contract column whose
+    meta sets no sane_min/sane_max. Wide enough for any real count of seconds or amount of
+    money, narrow enough that sums over millions of rows stay exact in DECIMAL(38, 10).
+#}
+{% macro sane_number_bounds(number_type) -%}
+    {%- if number_type == 'integer' -%}
+        {{ return((-1000000000, 1000000000)) }}
+    {%- else -%}
+        {{ return((-1000000000000, 1000000000000)) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -21,3 +21,32 @@
         {'source': 'engagement', 'table': 'product_task_attempts', 'base': 'base_engagement__task_attempts', 'staged': 'stg_engagement__task_attempts', 'key': 'attempt_id'},
     ]) }}
 {% endmacro %}
+
+
+{#
+    orphan_checks(): the parent/child joins of the models that drop a staged child row whose
+    parent is not staged (unknown, or quarantined). audit_quarantined_rows lists those children
+    as kind 'orphaned', reason 'unknown <parent>' or 'parent <parent> quarantined'; the joins
+    that keep such a row (inferred members, breakdown 'unknown') are not here.
+      child, child_base, child_key: the export table, its base model and its primary key;
+      column: the child's foreign key; parent, parent_base, parent_staged, parent_key: the
+      parent's label, base and staging models and key; excluded_from: what loses the row.
+#}
+{% macro orphan_checks() %}
+    {%- set ticket = {
+        'parent': 'ticket',
+        'parent_base': 'base_helpdesk__tickets',
+        'parent_staged': 'stg_helpdesk__tickets',
+        'parent_key': 'ticket_id',
+    } -%}
+    {{ return([
+        dict(ticket, child='helpdesk_ticket_events', child_base='base_helpdesk__ticket_events', child_key='event_id',
+            column='ticket_id', excluded_from='every ticket KPI, the backlog and fct_interactions'),
+        dict(ticket, child='telephony_calls', child_base='base_telephony__calls', child_key='call_id',
+            column='ticket_id', excluded_from='contact_volume and channel_share (counted as its ticket)'),
+        dict(ticket, child='chat_sessions', child_base='base_chat__sessions', child_key='chat_id',
+            column='ticket_id', excluded_from='contact_volume and channel_share (counted as its ticket)'),
+        dict(ticket, child='self_service_sessions', child_base='base_self_service__sessions', child_key='session_id',
+            column='escalated_ticket_id', excluded_from='self_service_rate (counted as its ticket)'),
+    ]) }}
+{% endmacro %}

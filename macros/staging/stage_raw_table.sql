@@ -3,7 +3,8 @@
 
     Builds the body of a `base_<source>__<entity>s` model from the raw contract declared in the
     source YAML (column `meta`: type, required, values, min, min_exclusive, not_above,
-    not_before; table `meta`: primary_key, row_checks). One row out per raw row in, with:
+    not_before, sane_min, sane_max, allow_future, personal_data; table `meta`: primary_key,
+    row_checks). One row out per raw row in, with:
       - every contract column cast to its type (ids trimmed, enums trimmed + lowercased,
         timestamps converted to UTC, booleans from true/false/1/0/yes/no);
       - _row_status:
@@ -13,8 +14,14 @@
           'superseded'   a valid row whose key comes again, valid, in a later load batch
                          (an updated re-export: the latest batch wins);
           'staged'       everything else;
-      - _quarantine_reason: every rule the row breaks, separated by '; ';
-      - _raw_row: the raw values as JSON, for quarantined rows and duplicates;
+      - _quarantine_reason: every rule the row breaks, separated by '; ', including the
+        value checks no later step could survive: a decimal that is not a finite number (NaN,
+        inf), a number outside its sane bounds (meta sane_min/sane_max, else the type's default:
+        sane_number_bounds), a timestamp outside the plausible window (from
+        var('plausible_timestamps_from') to its load batch's loaded_at plus
+        var('plausible_days_after_load') days; allow_future drops the upper end);
+      - _raw_row: the raw values as JSON, for quarantined rows and duplicates, with the values
+        of personal_data columns masked as "<personal data>";
       - _raw_fingerprint: md5 of the raw values, the identity of an exact re-delivery;
       - _load_batch, _source_file, _row_number, _row_key: lineage from the loader.
     Incremental (model config unique_key='_row_key'): a run reads only the load batches it has
@@ -38,12 +45,26 @@
         {%- set row_checks = node.meta.get('row_checks', []) -%}
         {%- set columns = node.columns.values() | list -%}
         {%- set column_names = columns | map(attribute='name') | list -%}
+        {%- set personal_columns = [] -%}
+        {%- for column in columns if column.meta.get('personal_data') -%}
+            {%- do personal_columns.append(column.name) -%}
+        {%- endfor -%}
         {%- set new_batches -%}
             {%- if is_incremental() -%}
             where _load_batch > (select coalesce(max(earlier._load_batch), 0) from {{ this }} as earlier)
             {%- endif -%}
         {%- endset -%}
 with
+
+load_windows as (
+    -- per load batch, the latest plausible instant of its timestamps (the load's start + a margin);
+    -- the loader logs one row per batch and table, all with the batch's start
+    select
+        load_batch as _window_load_batch,
+        {{ add_days('min(loaded_at)', var('plausible_days_after_load')) }} as _plausible_until
+    from {{ source('loader', '_load_batches') }}
+    group by load_batch
+),
 
 fingerprints as (
     -- narrow and cheap: lineage, key and fingerprint of every raw row of the new load batches
@@ -204,8 +225,13 @@ exceptions as (
     where _key_recency > 1
 ),
 
+new_raw_rows as (
+    select * from {{ source_relation }}
+    {{ new_batches }}
+),
+
 checked as (
-    {{ _stage_typed_checked(source_relation ~ ' ' ~ new_batches, columns, row_checks) | indent(4) }}
+    {{ _stage_typed_checked('new_raw_rows', columns, row_checks) | indent(4) }}
 ),
 
 statuses as (
@@ -239,7 +265,7 @@ new_rows as (
         _row_status,
         _quarantine_reason,
         case
-            when _row_status in ('quarantined', 'duplicate') then {{ row_to_json(column_names, '_raw__') }}
+            when _row_status in ('quarantined', 'duplicate') then {{ row_to_json(column_names, '_raw__', personal_columns) }}
         end as _raw_row,
         _raw_fingerprint,
         _load_batch,
@@ -313,6 +339,25 @@ select * from final
             {%- if column.meta.get('not_before') %}
             case when {{ column.name }} < {{ column.meta['not_before'] }} then '{{ column.name }} before {{ column.meta["not_before"] }}' end,
             {%- endif %}
+            {%- set kind = column.meta.get('type', 'text') %}
+            {%- if kind in ('integer', 'decimal') %}
+            {%- set default_bounds = sane_number_bounds(kind) %}
+            case
+                when
+                    {{ column.name }} < {{ column.meta.get('sane_min', default_bounds[0]) }}
+                    or {{ column.name }} > {{ column.meta.get('sane_max', default_bounds[1]) }}
+                    then '{{ column.name }} outside sane bounds'
+            end,
+            {%- elif kind == 'timestamp' %}
+            case
+                when
+                    {{ column.name }} < cast('{{ var("plausible_timestamps_from") }}' as timestamp)
+                    {%- if not column.meta.get('allow_future') %}
+                    or {{ column.name }} > _plausible_until
+                    {%- endif %}
+                    then '{{ column.name }} outside the plausible window'
+            end,
+            {%- endif %}
             {%- endfor %}
             {%- for check in row_checks %}
             case when {{ check['fails_when'] }} then '{{ check["reason"] }}' end,
@@ -335,8 +380,13 @@ select * from final
             {{ parse_timestamp(raw) }} as {{ column.name }},
             {%- elif kind == 'boolean' %}
             {{ parse_boolean(raw) }} as {{ column.name }},
-            {%- elif kind in ('integer', 'decimal') %}
+            {%- elif kind == 'integer' %}
             {{ parse_number(raw, kind) }} as {{ column.name }},
+            {%- elif kind == 'decimal' %}
+            {#- NaN and infinities are quarantined ("not a finite number"); typed, they are null #}
+            case
+                when {{ is_finite_number(parse_number(raw, kind)) }} then {{ parse_number(raw, kind) }}
+            end as {{ column.name }},
             {%- else %}
             nullif({{ raw }}, '') as {{ column.name }},
             {%- endif %}
@@ -345,6 +395,12 @@ select * from final
             {{ adapter.quote(name) }} as {{ adapter.quote('_raw__' ~ name) }},
             {%- endfor %}
             {{ row_fingerprint(column_names) }} as _raw_fingerprint,
+            -- a batch missing from the load log is judged against this run's start
+            coalesce(
+                load_windows._plausible_until,
+                {{ add_days("cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp)",
+                    var('plausible_days_after_load')) }}
+            ) as _plausible_until,
             concat_ws(
                 '; ',
                 {%- for column in columns %}
@@ -368,6 +424,12 @@ select * from final
                     when nullif(trim({{ raw }}), '') is not null and {{ parse_number(raw, kind) }} is null
                         then 'not a{{ "n integer" if kind == "integer" else " number" }} in {{ column.name }}'
                 end,
+                {%- if kind == 'decimal' %}
+                case
+                    when not {{ is_finite_number(parse_number(raw, kind)) }}
+                        then '{{ column.name }} not a finite number'
+                end,
+                {%- endif %}
                 {%- elif kind == 'enum' %}
                 case
                     when {{ normalise_enum(raw) }} not in ('{{ column.meta["values"] | join("', '") }}')
@@ -377,6 +439,8 @@ select * from final
                 {%- endfor %}
                 null
             ) as _parse_reasons
-        from {{ relation }}
+        from {{ relation }} as raw_rows
+        left join load_windows
+            on raw_rows._load_batch = load_windows._window_load_batch
     ) as typed
 {%- endmacro %}

@@ -1,6 +1,6 @@
 -- Every raw row is accounted for: for each export table, the rows of the raw table equal the
 -- staged rows (counted in the stg_ model itself) + exact duplicates + rows superseded by a later
--- load + quarantined rows.
+-- load + quarantined rows. (Unreadable lines never became raw rows; orphaned rows are staged.)
 -- Returns the tables that do not reconcile.
 with
 
@@ -22,7 +22,7 @@ counts as (
             select count(*) from {{ ref('audit_quarantined_rows') }}
             where
                 source_table = '{{ model.table }}'
-                and reason not like 'unreadable line:%'
+                and kind = 'quarantined'
         ) as quarantined_rows
     {%- if not loop.last %}
     union all

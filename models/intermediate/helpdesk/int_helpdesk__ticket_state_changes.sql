@@ -72,7 +72,11 @@ ticket_steps as (
         is_customer_message as is_customer_turn_after,
         _load_batch
     from events
-    where (is_customer_message or is_agent_reply) and occurred_at is not null
+    where
+        (is_customer_message or is_agent_reply)
+        and occurred_at is not null
+        -- events of an unknown or quarantined ticket are orphans (audit_quarantined_rows)
+        and ticket_id in (select tickets.ticket_id from tickets)
     union all
     select
         ticket_id,
@@ -84,7 +88,9 @@ ticket_steps as (
         cast(null as boolean) as is_customer_turn_after,
         _load_batch
     from transitions
-    where occurred_at is not null
+    where
+        occurred_at is not null
+        and ticket_id in (select tickets.ticket_id from tickets)
 ),
 
 states as (
