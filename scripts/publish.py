@@ -308,25 +308,30 @@ def git_commit(root: Path) -> str:
 
 
 def load_batches(path: Path) -> list[dict[str, object]]:
-    """Load batches of the build's raw layer: batch, rows and files per table."""
+    """The load batches of the build, from the loader's log raw._load_batches: when, from
+    where, and per table with files the files, rows landed and unreadable lines."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = con.execute(
-            "select table_name from information_schema.tables"
-            " where table_schema = 'raw' and table_name not like '\\_%' escape '\\'"
-            " order by table_name"
+        found = con.execute(
+            "select load_batch, min(loaded_at), min(data_dir), table_name, files, landed_rows,"
+            " rejected_lines from raw._load_batches"
+            " group by load_batch, table_name, files, landed_rows, rejected_lines"
+            " order by load_batch, table_name"
         ).fetchall()
-        batches: dict[int, dict[str, object]] = {}
-        for (name,) in tables:
-            rows = con.execute(
-                f"select _load_batch, count(*), count(distinct _source_file)"
-                f" from raw.{quote(str(name))} group by _load_batch"
-            ).fetchall()
-            for batch, count, files in rows:
-                entry = batches.setdefault(int(batch), {"load_batch": int(batch), "tables": {}})
-                tables_of_batch = entry["tables"]
-                assert isinstance(tables_of_batch, dict)
-                tables_of_batch[str(name)] = {"rows": int(count), "files": int(files)}
-        return [batches[key] for key in sorted(batches)]
     finally:
         con.close()
+    batches: dict[int, dict[str, object]] = {}
+    for batch, loaded_at, data_dir, table, files, landed, rejected in found:
+        entry = batches.setdefault(
+            int(batch),
+            {"load_batch": int(batch), "loaded_at": loaded_at, "data_dir": data_dir, "tables": {}},
+        )
+        tables = entry["tables"]
+        assert isinstance(tables, dict)
+        if files:
+            tables[str(table)] = {
+                "files": list(files),
+                "rows": int(landed),
+                "unreadable_lines": int(rejected),
+            }
+    return [batches[key] for key in sorted(batches)]

@@ -132,8 +132,19 @@ def test_manifest_states_what_was_published(base):
     # e2e: 11 ticket rows, 18 survey responses in load batch 1
     batch = manifest["load_batches"][0]
     assert batch["load_batch"] == 1
-    assert batch["tables"]["helpdesk_tickets"] == {"rows": 11, "files": 1}
-    assert batch["tables"]["survey_responses"] == {"rows": 18, "files": 1}
+    assert batch["data_dir"] == str(E2E)
+    assert batch["tables"]["helpdesk_tickets"] == {
+        "files": ["helpdesk_tickets.csv"],
+        "rows": 11,
+        "unreadable_lines": 0,
+    }
+    # CH2 has 10 fields for 9 columns: 1 row landed, 1 unreadable line
+    assert batch["tables"]["chat_sessions"] == {
+        "files": ["chat_sessions.csv"],
+        "rows": 1,
+        "unreadable_lines": 1,
+    }
+    assert len(batch["tables"]) == 11  # e2e has no engagement, task attempt or QA export
     assert manifest["tables"]["marts.fct_tickets"] == 9  # T1-T9 (T10 quarantined)
     assert manifest["gates"]["raw"]["failures"] == 0
     assert manifest["gates"]["marts"]["failures"] == 0
@@ -178,7 +189,9 @@ def test_a_rejected_append_is_rolled_back_and_never_built(warehouse, tmp_path, c
     assert csat_feb(warehouse) == pytest.approx(200 / 3)
     manifest = publish.json.loads(publish.Layout(warehouse).manifest.read_text("utf-8"))
     assert [batch["load_batch"] for batch in manifest["load_batches"]] == [1, 2]
-    assert manifest["load_batches"][1]["tables"] == {"survey_responses": {"rows": 1, "files": 1}}
+    assert manifest["load_batches"][1]["tables"] == {
+        "survey_responses": {"files": ["survey_responses.csv"], "rows": 1, "unreadable_lines": 0}
+    }
 
 
 def test_a_dbt_failure_part_way_publishes_nothing(warehouse, tmp_path, capsys, monkeypatch):
@@ -351,6 +364,17 @@ def missing_priority(data: Path) -> None:
     drop_column(data / "helpdesk_tickets.csv", "priority")
 
 
+def unknown_channels(data: Path) -> None:
+    """Every ticket on a channel the contract does not know: the raw gate rejects the export
+    (staging alone would quarantine them one by one and publish a warehouse without tickets)."""
+    path = data / "helpdesk_tickets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fields = [line.split(",") for line in lines]
+    for row in fields[1:]:
+        row[2] = "fax"
+    path.write_text("".join(",".join(row) + "\n" for row in fields), encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -375,6 +399,8 @@ def missing_priority(data: Path) -> None:
             missing_priority,
             "helpdesk_tickets.priority: column missing from helpdesk_tickets.csv (a KPI needs it",
         ),
+        # a full run: the gate judges the new export before anything is replaced
+        (unknown_channels, "FAIL raw.helpdesk_tickets.channel expect_column_values_to_be_in_set"),
     ],
 )
 def test_a_rejected_export_changes_nothing(warehouse, tmp_path, capsys, change, message):
@@ -386,9 +412,9 @@ def test_a_rejected_export_changes_nothing(warehouse, tmp_path, capsys, change, 
     shutil.copytree(E2E, data)
     change(data)
     assert build(data, warehouse) == 1
-    err = capsys.readouterr().err
-    assert message in err
-    assert "nothing was published" in err
+    captured = capsys.readouterr()
+    assert message in captured.err + captured.out
+    assert "nothing was published" in captured.err
     assert published_bytes(warehouse) == before
     assert rows(
         warehouse,
@@ -412,3 +438,30 @@ def test_allow_missing_accepts_a_table_that_is_empty_now(warehouse, tmp_path):
         "select value from marts.kpi_values where kpi_id = 'churn_rate'"
         " and period_grain = 'month' and period_start = '2024-01-01' and dimension = 'all'",
     ) == [(20.0,)]
+
+
+def test_a_failed_marts_gate_publishes_nothing(warehouse, tmp_path, capsys, monkeypatch):
+    """The marts gate judges the working copy after dbt and before publishing: when it fails,
+    the new build (with R30) is kept for inspection and the published CSAT stays 50 %."""
+    before = published_bytes(warehouse)
+    data = exports_with(tmp_path, "more", "R30,,csat,C6,,2024-02-20T13:00:00Z,5,1,5,\n")
+    validate = run_warehouse.validate_quality.validate
+
+    def failing_marts_gate(db_path: Path, suite: str, *args: object, **kwargs: object) -> object:
+        report = validate(db_path, suite, *args, **kwargs)
+        if suite == "marts":  # what the gate found in the working copy: R30's answer
+            assert rows(db_path, CSAT_FEB)[0][0] == pytest.approx(200 / 3)
+            failure = run_warehouse.validate_quality.Failure(
+                "marts", "kpi_values", "value", "expect_column_values_to_be_between", "injected"
+            )
+            report.tables[0].failures.append(failure)
+        return report
+
+    monkeypatch.setattr(run_warehouse.validate_quality, "validate", failing_marts_gate)
+    assert build(data, warehouse) == 1
+    err = capsys.readouterr().err
+    assert "the marts data-quality gate failed" in err
+    assert published_bytes(warehouse) == before
+    assert csat_feb(warehouse) == 50.0
+    kept = sorted(publish.Layout(warehouse).failed_dir.glob("*.duckdb"))
+    assert len(kept) == 1 and f"kept for inspection: {kept[0]}" in err
