@@ -241,3 +241,19 @@ def test_published_wide_marts_have_the_seed_kpi_columns_in_order(
         assert published == expected_columns(mart, sql), mart
     # kpi_relationship: 4 key columns + 10 KPIs x 5 columns (value, sample, CI, low-sample flag)
     assert len(expected_columns("kpi_relationship", wide_marts()["kpi_relationship"])) == 54
+
+
+def test_the_relationship_mart_publishes_referral_rate_of_the_fixture(
+    e2e_warehouse: Path, query: Callable[[Path, str], list[tuple]]
+):
+    # crm_customers.csv of tests/exports/e2e (duplicate rows of C2 and C3 count once), signed up
+    # in 2023: C1, C2 (June), C3 (Aug, acquisition_channel referral), C4 (Sep), C6 (Nov).
+    # 2023: 1 referral / 5 acquired = 20 %; Q3 2023: C3 and C4, 1 / 2 = 50 %.
+    published = query(
+        e2e_warehouse,
+        "select period_grain, cast(period_start as varchar), referral_rate,"
+        " referral_rate_sample_size from marts.kpi_relationship"
+        " where dimension = 'all' and period_start in ('2023-01-01', '2023-07-01')"
+        " and period_grain in ('year', 'quarter') order by period_grain, period_start",
+    )
+    assert published == [("quarter", "2023-07-01", 50.0, 2.0), ("year", "2023-01-01", 20.0, 5.0)]
