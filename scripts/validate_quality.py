@@ -28,6 +28,7 @@ usage error. Data Docs HTML is written under ``--docs-dir`` (a GE file context).
 from __future__ import annotations
 
 import argparse
+import csv
 import logging
 import sys
 import warnings
@@ -116,30 +117,24 @@ DIMENSIONS = (
     "hour_of_day",
     "day_of_week",
 )
-# Every kpi_id of docs/kpi-catalog.md whose value is a share "x 100" (0-100).
-PERCENT_KPIS = (
-    "csat",
-    "ces_easy_share",
-    "iqs",
-    "survey_response_rate",
-    "churn_rate",
-    "retention_rate",
-    "repurchase_rate",
-    "referral_rate",
-    "engagement_rate",
-    "task_completion_rate",
-    "channel_share",
-    "service_level",
-    "sla_attainment",
-    "answer_rate",
-    "abandon_rate",
-    "blockage_rate",
-    "fcr_rate",
-    "reopen_rate",
-    "resolution_rate",
-    "self_service_rate",
-    "article_helpfulness",
-    "next_issue_avoidance",
+KPI_DEFINITIONS_CSV = PROJECT_ROOT / "seeds" / "kpi_definitions.csv"
+
+
+def load_kpi_definitions(path: Path = KPI_DEFINITIONS_CSV) -> list[dict[str, str]]:
+    """The rows of seed kpi_definitions, the only list of KPIs, in the seed's order."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+KPI_DEFINITIONS = load_kpi_definitions()
+# Every kpi_id whose value is a share "x 100" (0-100): unit percent in the seed.
+PERCENT_KPIS = tuple(row["kpi_id"] for row in KPI_DEFINITIONS if row["unit"] == "percent")
+# Every score KPI with a bounded scale (nps -100..100, ces 1-7, cx_rating 1-5): its
+# (kpi_id, value_min, value_max) from the seed.
+SCORE_SCALES = tuple(
+    (row["kpi_id"], float(row["value_min"]), float(row["value_max"]))
+    for row in KPI_DEFINITIONS
+    if row["unit"] == "score" and row["value_min"] and row["value_max"]
 )
 
 
@@ -177,9 +172,10 @@ MARTS: tuple[MartSpec, ...] = (
         accepted={"period_grain": PERIOD_GRAINS, "dimension": DIMENSIONS},
         ranges=(
             Range("value", 0, 100, kpis=PERCENT_KPIS, label="percent KPIs"),
-            Range("value", -100, 100, kpis=("nps",), label="nps"),
-            Range("value", 1, 7, kpis=("ces",), label="ces"),
-            Range("value", 1, 5, kpis=("cx_rating",), label="cx_rating"),
+            *(
+                Range("value", low, high, kpis=(kpi_id,), label=kpi_id)
+                for kpi_id, low, high in SCORE_SCALES
+            ),
             # a count KPI (backlog) can be 0; a share or mean with no sample has no row
             Range("denominator", 0, None, label=">= 0"),
         ),
