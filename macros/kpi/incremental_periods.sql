@@ -1,5 +1,5 @@
 {#
-    Period-incremental KPI aggregates (DECISIONLOG.md "Incremental KPI aggregates").
+    Period-incremental KPI aggregates (docs/architecture.md "Incremental KPI aggregates").
 
     int_kpi_observation_dates keeps a fingerprint (row count and sum of row hashes) of the KPI
     observations of every metric_date, and stamps a date with the time of the run (run_stamp())

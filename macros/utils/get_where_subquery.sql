@@ -5,7 +5,7 @@
     config. A `where` may hold the placeholder __test_from_batch__, replaced at run time by the
     environment variable CX_TEST_FROM_BATCH (default 0): a full build tests every row, an
     incremental run (scripts/run_warehouse.py --append) only the load batches it adds
-    (DECISIONLOG.md "Incremental builds"). Read at run time only, never while parsing, so a new
+    (docs/architecture.md "Incremental builds"). Read at run time only, never while parsing, so a new
     value does not invalidate dbt's partial parsing (a changed --vars would re-parse everything).
     The placeholder __latest_computed_at__ becomes the relation's latest _computed_at, so a test
     of an incremental model with `where: _computed_at = __latest_computed_at__` reads the rows the

@@ -10,7 +10,7 @@
 -- touches of the source rows of new batches. The pre-hook (its key prefixes are the ones of the
 -- CTEs below) first deletes every touch those rows may have had, so a re-export that is no
 -- longer a touch (a call or chat now logged against a ticket, a ticket without customer) leaves
--- none behind (DECISIONLOG.md "Incremental builds").
+-- none behind (docs/architecture.md "Incremental builds").
 {{ config(
     materialized='incremental',
     unique_key='touch_event_id',

@@ -3,7 +3,7 @@
 -- at a time: at millions of observations one query holding every roll-up exhausts memory).
 -- Incremental by period: an incremental run recomputes only the periods (of every grain) holding
 -- a metric_date whose observations changed, and replaces their rows
--- (macros/kpi/incremental_periods.sql, DECISIONLOG.md "Incremental KPI aggregates"). The sums
+-- (macros/kpi/incremental_periods.sql, docs/architecture.md "Incremental KPI aggregates"). The sums
 -- of a coarser period add up its days: the changed days are regrouped from the observations,
 -- the others read from this model's own day rows (an appended day regroups one day, not the
 -- whole year that holds it).

@@ -2,7 +2,7 @@
 -- bookkeeping: one row per kpi_id × period_grain × period_start × dimension × dimension_value,
 -- with its target (seed kpi_targets) and the previous period's value, is_from_observations and
 -- _computed_at. kpi_values is a view of its published columns.
--- Incremental (DECISIONLOG.md "Incremental builds"): a run republishes every row that is not
+-- Incremental (docs/architecture.md "Incremental builds"): a run republishes every row that is not
 -- from the observation aggregates (those aggregate models are small and rebuilt every run) and,
 -- of the observation-based KPIs, the periods whose observations changed and the period after
 -- each (its previous_value and change read them); strategy 'republish_kpi_periods' deletes the
