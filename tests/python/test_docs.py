@@ -33,7 +33,7 @@ def test_readme_lists_every_kpi_with_its_unit():
 
 
 def test_kpi_values_yaml_states_the_unit_of_every_kpi():
-    yaml_text = (PROJECT_ROOT / "models" / "marts" / "kpis" / "_kpis__models.yml").read_text(
+    yaml_text = (PROJECT_ROOT / "models" / "metrics" / "kpis" / "_kpis__models.yml").read_text(
         encoding="utf-8"
     )
     description = yaml_text.split("data_tests:")[0]

@@ -15,7 +15,7 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEED = PROJECT_ROOT / "seeds" / "kpi_definitions.csv"
-KPI_MARTS = PROJECT_ROOT / "models" / "marts" / "kpis"
+KPI_MARTS = PROJECT_ROOT / "models" / "metrics" / "kpis"
 KEY_COLUMNS = ["period_grain", "period_start", "dimension", "dimension_value"]
 
 

@@ -1,6 +1,6 @@
 -- One row per customer activity span: overlapping or touching activity intervals merged
 -- (gaps and islands). A span whose end lies after the as-of date is still open (null end).
--- Churn and retention count spans (intermediate/kpis/int_kpi_values__customer_base.sql).
+-- Churn and retention count spans (metrics/aggregates/int_kpi_aggregates__customer_base.sql).
 with
 
 intervals as (
