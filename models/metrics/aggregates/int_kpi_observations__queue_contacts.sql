@@ -7,21 +7,10 @@
 --   blockage_rate  every call attempt
 -- A view: a filter and projection of one fact table, cheaper to read again (by the observation
 -- fingerprints, the sums and the percentiles of each grain) than to copy.
+-- One CTE per KPI: its rows (where), its numerator and measure. Every KPI carries the contact's
+-- six breakdowns (agent_id 'unassigned' without one); kpi_observation_breakdowns() renders them
+-- in the order of kpi_dimensions(), the others (survey_type, hour_of_day, day_of_week) null.
 {{ config(materialized='view') }}
-{%- set queue_kpis = [
-    {'kpi_id': 'aht', 'where': 'is_answered and handle_seconds is not null',
-     'numerator': 'handle_seconds', 'measure': 'handle_seconds'},
-    {'kpi_id': 'asa', 'where': 'is_answered and wait_seconds is not null',
-     'numerator': 'wait_seconds', 'measure': 'wait_seconds'},
-    {'kpi_id': 'service_level', 'where': 'is_offered',
-     'numerator': 'case when is_answered_within_threshold then 1 else 0 end', 'measure': none},
-    {'kpi_id': 'answer_rate', 'where': "contact_type = 'call' and is_offered",
-     'numerator': 'case when is_answered then 1 else 0 end', 'measure': none},
-    {'kpi_id': 'abandon_rate', 'where': "contact_type = 'call' and is_offered",
-     'numerator': 'case when is_abandoned then 1 else 0 end', 'measure': none},
-    {'kpi_id': 'blockage_rate', 'where': "contact_type = 'call'",
-     'numerator': 'case when is_blocked then 1 else 0 end', 'measure': none},
-] %}
 
 with
 
@@ -29,10 +18,9 @@ contacts as (
     select * from {{ ref('fct_queue_contacts') }}
 ),
 
-final as (
-    {%- for kpi in queue_kpis %}
+aht as (
     select
-        '{{ kpi.kpi_id }}' as kpi_id,
+        'aht' as kpi_id,
         offered_date as metric_date,
         {{ kpi_observation_breakdowns({
             'channel': 'channel',
@@ -42,15 +30,120 @@ final as (
             'priority': 'priority',
             'customer_tier': 'customer_tier',
         }) }}
-        cast({{ kpi.numerator }} as double) as numerator,
+        cast(handle_seconds as double) as numerator,
         cast(1 as double) as denominator,
-        cast({{ kpi.measure if kpi.measure else 'null' }} as double) as measure
+        cast(handle_seconds as double) as measure
     from contacts
-    where {{ kpi.where }}
-    {%- if not loop.last %}
+    where is_answered and handle_seconds is not null
+),
+
+asa as (
+    select
+        'asa' as kpi_id,
+        offered_date as metric_date,
+        {{ kpi_observation_breakdowns({
+            'channel': 'channel',
+            'team': 'team',
+            'agent_id': "coalesce(agent_id, 'unassigned')",
+            'category': 'category',
+            'priority': 'priority',
+            'customer_tier': 'customer_tier',
+        }) }}
+        cast(wait_seconds as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(wait_seconds as double) as measure
+    from contacts
+    where is_answered and wait_seconds is not null
+),
+
+service_level as (
+    select
+        'service_level' as kpi_id,
+        offered_date as metric_date,
+        {{ kpi_observation_breakdowns({
+            'channel': 'channel',
+            'team': 'team',
+            'agent_id': "coalesce(agent_id, 'unassigned')",
+            'category': 'category',
+            'priority': 'priority',
+            'customer_tier': 'customer_tier',
+        }) }}
+        cast(case when is_answered_within_threshold then 1 else 0 end as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from contacts
+    where is_offered
+),
+
+answer_rate as (
+    select
+        'answer_rate' as kpi_id,
+        offered_date as metric_date,
+        {{ kpi_observation_breakdowns({
+            'channel': 'channel',
+            'team': 'team',
+            'agent_id': "coalesce(agent_id, 'unassigned')",
+            'category': 'category',
+            'priority': 'priority',
+            'customer_tier': 'customer_tier',
+        }) }}
+        cast(case when is_answered then 1 else 0 end as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from contacts
+    where contact_type = 'call' and is_offered
+),
+
+abandon_rate as (
+    select
+        'abandon_rate' as kpi_id,
+        offered_date as metric_date,
+        {{ kpi_observation_breakdowns({
+            'channel': 'channel',
+            'team': 'team',
+            'agent_id': "coalesce(agent_id, 'unassigned')",
+            'category': 'category',
+            'priority': 'priority',
+            'customer_tier': 'customer_tier',
+        }) }}
+        cast(case when is_abandoned then 1 else 0 end as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from contacts
+    where contact_type = 'call' and is_offered
+),
+
+blockage_rate as (
+    select
+        'blockage_rate' as kpi_id,
+        offered_date as metric_date,
+        {{ kpi_observation_breakdowns({
+            'channel': 'channel',
+            'team': 'team',
+            'agent_id': "coalesce(agent_id, 'unassigned')",
+            'category': 'category',
+            'priority': 'priority',
+            'customer_tier': 'customer_tier',
+        }) }}
+        cast(case when is_blocked then 1 else 0 end as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from contacts
+    where contact_type = 'call'
+),
+
+final as (
+    select * from aht
     union all
-    {%- endif %}
-    {%- endfor %}
+    select * from asa
+    union all
+    select * from service_level
+    union all
+    select * from answer_rate
+    union all
+    select * from abandon_rate
+    union all
+    select * from blockage_rate
 )
 
 select * from final
