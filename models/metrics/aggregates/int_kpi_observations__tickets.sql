@@ -5,38 +5,11 @@
 -- percentiles: kpi-catalog.md "How KPIs are published").
 -- A view: a filter and projection of one fact table, cheaper to read again (by the observation
 -- fingerprints, the sums and the percentiles of each grain) than to copy.
+-- One CTE per KPI: its date, its rows (where) and its numerator and measure. Every KPI carries
+-- the ticket's breakdowns, rendered by kpi_observation_breakdowns(ticket_breakdowns('tickets')):
+-- channel, team, agent_id (the assignee, 'unassigned' without one), category, priority,
+-- customer_tier; survey_type, hour_of_day and day_of_week are null (do not apply).
 {{ config(materialized='view') }}
-{%- set ticket_kpis = [
-    {'kpi_id': 'fcr_rate', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'case when is_first_contact_resolution then 1 else 0 end', 'measure': none},
-    {'kpi_id': 'first_response_time', 'date': 'created_date', 'where': 'first_response_seconds is not null',
-     'numerator': 'first_response_seconds', 'measure': 'first_response_seconds'},
-    {'kpi_id': 'first_response_time_business', 'date': 'created_date',
-     'where': 'first_response_business_seconds is not null',
-     'numerator': 'first_response_business_seconds', 'measure': 'first_response_business_seconds'},
-    {'kpi_id': 'first_resolution_time', 'date': 'cast(first_resolved_at as date)',
-     'where': 'first_resolution_seconds is not null',
-     'numerator': 'first_resolution_seconds', 'measure': 'first_resolution_seconds'},
-    {'kpi_id': 'resolution_time', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'resolution_seconds', 'measure': 'resolution_seconds'},
-    {'kpi_id': 'resolution_time_business', 'date': 'final_resolved_date',
-     'where': 'is_resolved and resolution_business_seconds is not null',
-     'numerator': 'resolution_business_seconds', 'measure': 'resolution_business_seconds'},
-    {'kpi_id': 'sla_attainment', 'date': 'final_resolved_date', 'where': 'is_resolved and is_sla_met is not null',
-     'numerator': 'case when is_sla_met then 1 else 0 end', 'measure': none},
-    {'kpi_id': 'replies_to_resolution', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'agent_replies_before_resolution', 'measure': none},
-    {'kpi_id': 'interactions_per_ticket', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'interaction_count', 'measure': none},
-    {'kpi_id': 'agent_touches', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'agent_touch_count', 'measure': none},
-    {'kpi_id': 'reopen_rate', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'case when is_reopened then 1 else 0 end', 'measure': none},
-    {'kpi_id': 'reopens_per_ticket', 'date': 'final_resolved_date', 'where': 'is_resolved',
-     'numerator': 'reopen_count', 'measure': none},
-    {'kpi_id': 'next_issue_avoidance', 'date': 'final_resolved_date', 'where': 'is_resolved and customer_key is not null',
-     'numerator': 'case when has_next_issue then 0 else 1 end', 'measure': none},
-] %}
 
 with
 
@@ -44,21 +17,188 @@ tickets as (
     select * from {{ ref('fct_tickets') }}
 ),
 
-final as (
-    {%- for kpi in ticket_kpis %}
+fcr_rate as (
     select
-        '{{ kpi.kpi_id }}' as kpi_id,
-        {{ kpi.date }} as metric_date,
+        'fcr_rate' as kpi_id,
+        tickets.final_resolved_date as metric_date,
         {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
-        cast({{ kpi.numerator }} as double) as numerator,
+        cast(case when tickets.is_first_contact_resolution then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator,
-        cast({{ kpi.measure if kpi.measure else 'null' }} as double) as measure
+        cast(null as double) as measure
     from tickets
-    where {{ kpi.where }}
-    {%- if not loop.last %}
+    where tickets.is_resolved
+),
+
+first_response_time as (
+    select
+        'first_response_time' as kpi_id,
+        tickets.created_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(tickets.first_response_seconds as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(tickets.first_response_seconds as double) as measure
+    from tickets
+    where tickets.first_response_seconds is not null
+),
+
+first_response_time_business as (
+    select
+        'first_response_time_business' as kpi_id,
+        tickets.created_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(tickets.first_response_business_seconds as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(tickets.first_response_business_seconds as double) as measure
+    from tickets
+    where tickets.first_response_business_seconds is not null
+),
+
+first_resolution_time as (
+    select
+        'first_resolution_time' as kpi_id,
+        cast(tickets.first_resolved_at as date) as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(tickets.first_resolution_seconds as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(tickets.first_resolution_seconds as double) as measure
+    from tickets
+    where tickets.first_resolution_seconds is not null
+),
+
+resolution_time as (
+    select
+        'resolution_time' as kpi_id,
+        tickets.final_resolved_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(tickets.resolution_seconds as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(tickets.resolution_seconds as double) as measure
+    from tickets
+    where tickets.is_resolved
+),
+
+resolution_time_business as (
+    select
+        'resolution_time_business' as kpi_id,
+        tickets.final_resolved_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(tickets.resolution_business_seconds as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(tickets.resolution_business_seconds as double) as measure
+    from tickets
+    where tickets.is_resolved and tickets.resolution_business_seconds is not null
+),
+
+sla_attainment as (
+    select
+        'sla_attainment' as kpi_id,
+        tickets.final_resolved_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(case when tickets.is_sla_met then 1 else 0 end as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from tickets
+    where tickets.is_resolved and tickets.is_sla_met is not null
+),
+
+replies_to_resolution as (
+    select
+        'replies_to_resolution' as kpi_id,
+        tickets.final_resolved_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(tickets.agent_replies_before_resolution as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from tickets
+    where tickets.is_resolved
+),
+
+interactions_per_ticket as (
+    select
+        'interactions_per_ticket' as kpi_id,
+        tickets.final_resolved_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(tickets.interaction_count as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from tickets
+    where tickets.is_resolved
+),
+
+agent_touches as (
+    select
+        'agent_touches' as kpi_id,
+        tickets.final_resolved_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(tickets.agent_touch_count as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from tickets
+    where tickets.is_resolved
+),
+
+reopen_rate as (
+    select
+        'reopen_rate' as kpi_id,
+        tickets.final_resolved_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(case when tickets.is_reopened then 1 else 0 end as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from tickets
+    where tickets.is_resolved
+),
+
+reopens_per_ticket as (
+    select
+        'reopens_per_ticket' as kpi_id,
+        tickets.final_resolved_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(tickets.reopen_count as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from tickets
+    where tickets.is_resolved
+),
+
+next_issue_avoidance as (
+    select
+        'next_issue_avoidance' as kpi_id,
+        tickets.final_resolved_date as metric_date,
+        {{ kpi_observation_breakdowns(ticket_breakdowns('tickets')) }}
+        cast(case when tickets.has_next_issue then 0 else 1 end as double) as numerator,
+        cast(1 as double) as denominator,
+        cast(null as double) as measure
+    from tickets
+    where tickets.is_resolved and tickets.customer_key is not null
+),
+
+final as (
+    select * from fcr_rate
     union all
-    {%- endif %}
-    {%- endfor %}
+    select * from first_response_time
+    union all
+    select * from first_response_time_business
+    union all
+    select * from first_resolution_time
+    union all
+    select * from resolution_time
+    union all
+    select * from resolution_time_business
+    union all
+    select * from sla_attainment
+    union all
+    select * from replies_to_resolution
+    union all
+    select * from interactions_per_ticket
+    union all
+    select * from agent_touches
+    union all
+    select * from reopen_rate
+    union all
+    select * from reopens_per_ticket
+    union all
+    select * from next_issue_avoidance
 )
 
 select * from final
