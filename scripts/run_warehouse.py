@@ -258,7 +258,8 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
                 print(f"error: {problem}", file=sys.stderr)
             raise StepFailed(1, "rejected input; nothing was built or published") from error
         done(started)
-        # an incremental run tests the rows of the batch it adds (docs/architecture.md "Incremental builds")
+        # an incremental run tests the rows of the batch it adds
+        # (docs/architecture.md "Incremental builds")
         new_batch = loads[0].load_batch if args.append and loads else None
 
         if not args.skip_validation:
