@@ -1,6 +1,6 @@
 -- One row per customer and period of every grain with a touchpoint event of the customer:
 -- event_count, the customer's touchpoint events in the period (all of them, also those after
--- the as-of date, which int_kpi_aggregates__engagement takes off), counted by macro
+-- the as-of date, which int_kpi_aggregates__relationship takes off), counted by macro
 -- period_counts. The input of engagement_rate and touchpoints_per_customer.
 -- Incremental by customer-period: a run finds the candidate customers (a touch of a new load
 -- batch, or a total touch count that differs from the stored one: one pass over the touches,
