@@ -81,6 +81,11 @@ class Layout:
         return self.build_dir / "failed"
 
     @property
+    def settings(self) -> Path:
+        """The seeds and vars the state was built with (scripts/build_settings.py)."""
+        return self.build_dir / "settings.json"
+
+    @property
     def lock_file(self) -> Path:
         return self.build_dir / "lock"
 

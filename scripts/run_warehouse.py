@@ -6,6 +6,8 @@ Steps, each timed and stopped at the first failure:
      incremental;
   2. great-expectations gate on the raw layer (scripts/validate_quality.py, suite raw);
   3. one `dbt build`: seeds, models and data tests (unit tests too with --unit-tests);
+     an appended load rebuilds every incremental model when a seed or var differs from the
+     last build's (scripts/build_settings.py);
   4. great-expectations gate on the marts (suite marts), writing Data Docs;
   5. publish: the working copy becomes the state of the next run, and the `marts` and `audit`
      schemas are copied to the published DuckDB file (--db) and to Parquet, each switched in
@@ -33,6 +35,7 @@ SCRIPTS = Path(__file__).resolve().parent
 PROJECT_ROOT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
+import build_settings  # noqa: E402
 import kpi_summary  # noqa: E402
 import load_raw  # noqa: E402
 import publish  # noqa: E402
@@ -180,6 +183,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
     )
+    parser.add_argument(
+        "--vars",
+        help="dbt var overrides, a YAML mapping (e.g. '{fcr_repeat_contact_window_days: 3}');\n"
+        "with --append, a var or seed that differs from the last build's rebuilds in full",
+    )
     parser.add_argument("--skip-validation", action="store_true", help="skip both GE gates")
     parser.add_argument(
         "--unit-tests",
@@ -229,6 +237,10 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
     for kept in publish.recover_interrupted(layout):
         print(f"note: an interrupted build was kept for inspection: {kept}", flush=True)
     salt = pseudonymisation_salt(args.demo_salt)
+    try:
+        settings = build_settings.settings_parts(salt, build_settings.parse_vars(args.vars))
+    except ValueError as error:
+        raise StepFailed(1, f"--vars: {error}") from error
     if args.append and not layout.state.exists():
         raise StepFailed(1, f"--append needs an earlier build of {layout.published}; none found")
     started = time.perf_counter()
@@ -269,9 +281,21 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
             done(started)
 
         started = step("3/6 dbt build (seeds, models, data tests)")
-        # A full load replaces the raw layer, so the incremental models must start over too.
+        # A full load replaces the raw layer, so the incremental models must start over too;
+        # so must an appended load when a seed or var changed: it rewrites rows no batch touches.
         full_refresh = args.full_refresh or not args.append
+        if not full_refresh:
+            changes = build_settings.changed(build_settings.read(layout.settings), settings)
+            if changes:
+                print(
+                    f"    settings changed since the last build ({', '.join(changes)}):"
+                    " every incremental model is rebuilt (--full-refresh)",
+                    flush=True,
+                )
+                full_refresh = True
         command = ["build", "--full-refresh"] if full_refresh else ["build"]
+        if args.vars:
+            command += ["--vars", args.vars]
         if not args.unit_tests:
             # unit tests check the SQL, not the data: CI runs them (make test), production skips
             command += ["--exclude-resource-type", "unit_test"]
@@ -296,6 +320,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
 
     started = step(f"5/6 publishing {layout.published}")
     publish.promote(layout, work)
+    build_settings.write(layout.settings, settings)
     manifest = {
         "run_id": run_id,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -303,6 +328,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         "mode": "append" if args.append else "full",
         "load_batches": publish.load_batches(layout.state),
         "commit": publish.git_commit(PROJECT_ROOT),
+        "settings_hash": build_settings.settings_hash(settings),
         "gates": gates,
         "duckdb_file": str(layout.published),
         "parquet_folder": str(layout.parquet_current),
