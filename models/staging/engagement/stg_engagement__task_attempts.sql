@@ -3,6 +3,6 @@
 -- (macros/staging/stage_raw_table.sql). Consumers keep the rows `where _row_status = 'staged'`;
 -- audit_quarantined_rows and audit_row_reconciliation read the rows set aside.
 -- A plain table, rebuilt every run: 0.4 M rows at 2 M tickets, cheap to re-check
--- (docs/architecture.md "Staging").
+-- (docs/architecture.md "Staging: one model per raw table").
 {{ config(materialized='table') }}
 {{ stage_raw_table('engagement', 'product_task_attempts') }}

@@ -3,6 +3,7 @@
 -- (macros/staging/stage_raw_table.sql). Consumers keep the rows `where _row_status = 'staged'`;
 -- audit_quarantined_rows and audit_row_reconciliation read the rows set aside.
 -- Incremental, delete+insert by load batch: 1.0 M rows at 2 M tickets, too costly to
--- re-check every appended day (docs/architecture.md "Staging").
+-- re-check every appended day
+-- (docs/architecture.md "Staging: one model per raw table").
 {{ config(materialized='incremental', unique_key='_row_key', incremental_strategy='delete+insert') }}
 {{ stage_raw_table('self_service', 'self_service_sessions') }}
