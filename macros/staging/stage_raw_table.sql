@@ -1,7 +1,7 @@
 {#
     stage_raw_table(source_name, table_name)
 
-    Builds the body of a `base_<source>__<entity>s` model from the raw contract declared in the
+    Builds the body of a `stg_<source>__<entity>s` model from the raw contract declared in the
     source YAML (column `meta`: type, required, values, min, min_exclusive, not_above,
     not_before, sane_min, sane_max, allow_future, personal_data; table `meta`: primary_key,
     row_checks). One row out per raw row in, with:
@@ -24,12 +24,14 @@
         of personal_data columns masked as "<personal data>";
       - _raw_fingerprint: md5 of the raw values, the identity of an exact re-delivery;
       - _load_batch, _source_file, _row_number, _row_key: lineage from the loader.
-    Incremental (model config unique_key='_row_key'): a run reads only the load batches it has
-    not seen, and re-emits as 'superseded' the staged rows whose key the new batches update, so
-    an incremental run and a full rebuild give the same rows.
+    Both materialisations give the same rows. In a `table` every run reads every raw row (the
+    is_incremental() branches below are off). In an incremental model (unique_key='_row_key',
+    delete+insert) a run reads only the load batches it has not seen, and re-emits as
+    'superseded' the staged rows whose key the new batches update.
     Cost: windows run only over the few rows that share a fingerprint or a key (found by
     aggregation), never over the whole table.
-    The stg_ model keeps the 'staged' rows; audit_quarantined_rows keeps the quarantined ones,
+    Consumers read the 'staged' rows (`where _row_status = 'staged'`); audit_quarantined_rows
+    keeps the quarantined ones,
     so every raw row is accounted for (tests/singular/assert_raw_rows_reconcile.sql).
 #}
 {% macro stage_raw_table(source_name, table_name) %}

@@ -197,8 +197,8 @@
     delete_keys_of_new_batches(key_column, sources)
 
     A pre-hook for an incremental model whose rows are keyed '<prefix>:<source key>' and each
-    depend on one source row only: delete the row of every source row of a load batch the model
-    has not processed yet (keys_of_new_batches()), whatever that row is now; the model then
+    depend on one source row only: delete the row of every staged source row (a stg_ model) of a
+    load batch the model has not processed yet, whatever that row is now; the model then
     inserts what those rows still are. So a re-export that no longer yields a row (a call now
     logged against a ticket is no touchpoint) leaves no stale row behind, which delete+insert
     alone would (it deletes only the keys it inserts). Nothing in a full build.
@@ -208,8 +208,9 @@
         delete from {{ this }}
         where {{ key_column }} in (
             {%- for prefix, relation, source_key in sources %}
-            select '{{ prefix }}:' || new_keys.{{ source_key }}
-            from ({{ keys_of_new_batches(relation, source_key) }}) as new_keys
+            select '{{ prefix }}:' || new_rows.{{ source_key }}
+            from {{ relation }} as new_rows
+            where new_rows._row_status = 'staged' and {{ since_last_run('new_rows._load_batch') }}
             {%- if not loop.last %}
             union all
             {%- endif %}

@@ -1,5 +1,5 @@
 -- Every raw row set aside, and every staged row the models cannot use, one row each, by kind:
---   - quarantined: breaks the raw contract (from the base_ staging models);
+--   - quarantined: breaks the raw contract (the stg_ models' rows with _row_status 'quarantined');
 --   - unreadable:  a CSV line the loader could not read at all (raw._load_rejects);
 --   - orphaned:    staged, but its parent (a ticket) is unknown or quarantined, so the joins
 --                  of macro orphan_checks() drop it downstream.
@@ -29,7 +29,7 @@ contract_breaks as (
         _raw_row as raw_row,
         _source_file as source_file,
         _row_number as row_number
-    from {{ ref(model.base) }}
+    from {{ ref(model.staged) }}
     where _row_status = 'quarantined'
     {%- if not loop.last %}
     union all
@@ -56,6 +56,20 @@ unreadable_lines as (
     from {{ ref('stg_loader__rejected_lines') }}
 ),
 
+staged_parents as (
+    -- parent keys with a staged row (one each: the key is unique among staged rows)
+    {%- for parent in parents.values() %}
+    select
+        '{{ parent.parent }}' as parent,
+        {{ parent.parent_key }} as parent_key
+    from {{ ref(parent.parent_staged) }}
+    where _row_status = 'staged'
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
 quarantined_parents as (
     -- parent keys with a quarantined row: a child of a key that is neither staged nor here is
     -- of an unknown parent
@@ -63,7 +77,7 @@ quarantined_parents as (
     select distinct
         '{{ parent.parent }}' as parent,
         {{ parent.parent_key }} as parent_key
-    from {{ ref(parent.parent_base) }}
+    from {{ ref(parent.parent_staged) }}
     where _row_status = 'quarantined'
     {%- if not loop.last %}
     union all
@@ -85,9 +99,11 @@ orphans as (
         cast(null as varchar) as raw_row,
         children._source_file as source_file,
         children._row_number as row_number
-    from {{ ref(check.child_base) }} as children
-    left join {{ ref(check.parent_staged) }} as parents
-        on children.{{ check.column }} = parents.{{ check.parent_key }}
+    from {{ ref(check.child_staged) }} as children
+    left join staged_parents
+        on
+            staged_parents.parent = '{{ check.parent }}'
+            and children.{{ check.column }} = staged_parents.parent_key
     left join quarantined_parents
         on
             quarantined_parents.parent = '{{ check.parent }}'
@@ -95,7 +111,7 @@ orphans as (
     where
         children._row_status = 'staged'
         and children.{{ check.column }} is not null
-        and parents.{{ check.parent_key }} is null
+        and staged_parents.parent_key is null
     {%- if not loop.last %}
     union all
     {%- endif %}

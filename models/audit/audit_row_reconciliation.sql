@@ -14,7 +14,7 @@ row_statuses as (
         count(case when _row_status = 'duplicate' then 1 end) as duplicate_rows,
         count(case when _row_status = 'superseded' then 1 end) as superseded_rows,
         count(case when _row_status = 'quarantined' then 1 end) as quarantined_rows
-    from {{ ref(model.base) }}
+    from {{ ref(model.staged) }}
     {%- if not loop.last %}
     union all
     {%- endif %}

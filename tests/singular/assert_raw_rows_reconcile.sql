@@ -1,5 +1,5 @@
 -- Every raw row is accounted for: for each export table, the rows of the raw table equal the
--- staged rows (counted in the stg_ model itself) + exact duplicates + rows superseded by a later
+-- staged rows (counted in the stg_ model) + exact duplicates + rows superseded by a later
 -- load + quarantined rows. (Unreadable lines never became raw rows; orphaned rows are staged.)
 -- Returns the tables that do not reconcile.
 with
@@ -9,13 +9,16 @@ counts as (
     select
         '{{ model.table }}' as source_table,
         (select count(*) from {{ source(model.source, model.table) }}) as raw_rows,
-        (select count(*) from {{ ref(model.staged) }}) as staged_rows,
         (
-            select count(*) from {{ ref(model.base) }}
+            select count(*) from {{ ref(model.staged) }}
+            where _row_status = 'staged'
+        ) as staged_rows,
+        (
+            select count(*) from {{ ref(model.staged) }}
             where _row_status = 'duplicate'
         ) as duplicate_rows,
         (
-            select count(*) from {{ ref(model.base) }}
+            select count(*) from {{ ref(model.staged) }}
             where _row_status = 'superseded'
         ) as superseded_rows,
         (

@@ -34,6 +34,7 @@ activity_dates as (
         cast(min({{ column }}) as date) as first_date,
         cast(max({{ column }}) as date) as last_date
     from {{ ref(model) }}
+    where _row_status = 'staged'
     union all
     {%- endfor %}
     {%- for model, column in as_of_only_columns %}
@@ -41,6 +42,7 @@ activity_dates as (
         cast(null as date) as first_date,
         cast(max({{ column }}) as date) as last_date
     from {{ ref(model) }}
+    where _row_status = 'staged'
     {%- if not loop.last %}
     union all
     {%- endif %}

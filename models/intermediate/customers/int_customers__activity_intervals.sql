@@ -6,10 +6,12 @@ with
 
 subscriptions as (
     select * from {{ ref('stg_crm__subscriptions') }}
+    where _row_status = 'staged'
 ),
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+    where _row_status = 'staged'
 ),
 
 subscription_intervals as (

@@ -5,28 +5,39 @@ with
 
 crm_customers as (
     select customer_id from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 mentioned as (
     select customer_id from {{ ref('stg_crm__subscriptions') }}
+    where _row_status = 'staged'
     union
     select customer_id from {{ ref('stg_shop__orders') }}
+    where _row_status = 'staged'
     union
     select customer_id from {{ ref('stg_helpdesk__tickets') }}
+    where _row_status = 'staged'
     union
     select customer_id from {{ ref('stg_telephony__calls') }}
+    where _row_status = 'staged'
     union
     select customer_id from {{ ref('stg_chat__sessions') }}
+    where _row_status = 'staged'
     union
     select customer_id from {{ ref('stg_self_service__sessions') }}
+    where _row_status = 'staged'
     union
     select customer_id from {{ ref('stg_survey__invitations') }}
+    where _row_status = 'staged'
     union
     select customer_id from {{ ref('stg_survey__responses') }}
+    where _row_status = 'staged'
     union
     select customer_id from {{ ref('stg_engagement__events') }}
+    where _row_status = 'staged'
     union
     select customer_id from {{ ref('stg_engagement__task_attempts') }}
+    where _row_status = 'staged'
 ),
 
 final as (

@@ -27,6 +27,7 @@ spans as (
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 customer_touch_periods as (

@@ -17,6 +17,7 @@ spans as (
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 touch_inputs as (

@@ -12,6 +12,7 @@ touch_events as (
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+    where _row_status = 'staged'
 ),
 
 ticket_lifecycles as (

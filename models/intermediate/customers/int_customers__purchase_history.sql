@@ -8,10 +8,12 @@ with
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+    where _row_status = 'staged'
 ),
 
 subscriptions as (
     select * from {{ ref('stg_crm__subscriptions') }}
+    where _row_status = 'staged'
 ),
 
 completed_orders as (

@@ -27,18 +27,22 @@ with
 
 engagement_events as (
     select * from {{ ref('stg_engagement__events') }}
+    where _row_status = 'staged'
 ),
 
 tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
+    where _row_status = 'staged'
 ),
 
 calls as (
     select * from {{ ref('stg_telephony__calls') }}
+    where _row_status = 'staged'
 ),
 
 chats as (
     select * from {{ ref('stg_chat__sessions') }}
+    where _row_status = 'staged'
 ),
 
 engagement_touches as (

@@ -20,10 +20,12 @@ lifecycles as (
 
 calls as (
     select * from {{ ref('stg_telephony__calls') }}
+    where _row_status = 'staged'
 ),
 
 chats as (
     select * from {{ ref('stg_chat__sessions') }}
+    where _row_status = 'staged'
 ),
 
 contacts as (

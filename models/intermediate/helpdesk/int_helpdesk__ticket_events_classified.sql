@@ -15,14 +15,17 @@ with
 
 events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
+    where _row_status = 'staged'
 ),
 
 agents as (
     select * from {{ ref('stg_helpdesk__agents') }}
+    where _row_status = 'staged'
 ),
 
 tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
+    where _row_status = 'staged'
 ),
 
 {%- if is_incremental() %}

@@ -8,6 +8,7 @@ with
 
 all_tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
+    where _row_status = 'staged'
 ),
 
 all_events as (

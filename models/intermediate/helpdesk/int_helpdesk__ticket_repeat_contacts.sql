@@ -22,10 +22,12 @@ all_lifecycles as (
 
 all_calls as (
     select * from {{ ref('stg_telephony__calls') }}
+    where _row_status = 'staged'
 ),
 
 all_chats as (
     select * from {{ ref('stg_chat__sessions') }}
+    where _row_status = 'staged'
 ),
 
 lifecycles as (

@@ -24,10 +24,12 @@ all_lifecycles as (
 
 staged_tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
+    where _row_status = 'staged'
 ),
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 {%- if incremental_run %}
 

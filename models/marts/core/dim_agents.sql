@@ -4,20 +4,27 @@ with
 
 agents as (
     select * from {{ ref('stg_helpdesk__agents') }}
+    where _row_status = 'staged'
 ),
 
 mentioned as (
     select agent_id from {{ ref('stg_helpdesk__ticket_events') }}
+    where _row_status = 'staged'
     union
     select new_assignee_agent_id from {{ ref('stg_helpdesk__ticket_events') }}
+    where _row_status = 'staged'
     union
     select assignee_agent_id from {{ ref('stg_helpdesk__tickets') }}
+    where _row_status = 'staged'
     union
     select agent_id from {{ ref('stg_telephony__calls') }}
+    where _row_status = 'staged'
     union
     select agent_id from {{ ref('stg_chat__sessions') }}
+    where _row_status = 'staged'
     union
     select agent_id from {{ ref('stg_qa__reviews') }}
+    where _row_status = 'staged'
 ),
 
 directory_agents as (

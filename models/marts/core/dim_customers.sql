@@ -9,6 +9,7 @@ all_ids as (
 
 crm_customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 final as (

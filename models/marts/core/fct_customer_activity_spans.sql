@@ -10,6 +10,7 @@ spans as (
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 final as (

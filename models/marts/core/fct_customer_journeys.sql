@@ -29,6 +29,7 @@ all_journeys as (
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 {%- if incremental_run %}
 

@@ -11,18 +11,22 @@ ticket_events as (
 
 tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
+    where _row_status = 'staged'
 ),
 
 calls as (
     select * from {{ ref('stg_telephony__calls') }}
+    where _row_status = 'staged'
 ),
 
 chats as (
     select * from {{ ref('stg_chat__sessions') }}
+    where _row_status = 'staged'
 ),
 
 self_service as (
     select * from {{ ref('stg_self_service__sessions') }}
+    where _row_status = 'staged'
 ),
 
 ticket_messages as (

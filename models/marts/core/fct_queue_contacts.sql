@@ -17,18 +17,22 @@ with
 
 calls as (
     select * from {{ ref('stg_telephony__calls') }}
+    where _row_status = 'staged'
 ),
 
 chats as (
     select * from {{ ref('stg_chat__sessions') }}
+    where _row_status = 'staged'
 ),
 
 tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
+    where _row_status = 'staged'
 ),
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 agents as (
@@ -37,6 +41,7 @@ agents as (
 
 agent_directory as (
     select * from {{ ref('stg_helpdesk__agents') }}
+    where _row_status = 'staged'
 ),
 
 call_contacts as (

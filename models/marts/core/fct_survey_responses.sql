@@ -17,6 +17,7 @@ with
 
 all_responses as (
     select * from {{ ref('stg_survey__responses') }}
+    where _row_status = 'staged'
 ),
 
 tickets as {{ inlined_cte() }} (
@@ -25,6 +26,7 @@ tickets as {{ inlined_cte() }} (
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 {%- if incremental_run %}
 

@@ -17,6 +17,7 @@ with
 
 all_tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
+    where _row_status = 'staged'
 ),
 
 lifecycles as (
@@ -29,6 +30,7 @@ repeat_contacts as {{ inlined_cte() }} (
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 agents as (
@@ -37,6 +39,7 @@ agents as (
 
 agent_directory as (
     select * from {{ ref('stg_helpdesk__agents') }}
+    where _row_status = 'staged'
 ),
 
 next_issues as {{ inlined_cte() }} (
@@ -53,10 +56,12 @@ sla as {{ inlined_cte() }} (
 
 calls as (
     select * from {{ ref('stg_telephony__calls') }}
+    where _row_status = 'staged'
 ),
 
 chats as (
     select * from {{ ref('stg_chat__sessions') }}
+    where _row_status = 'staged'
 ),
 {%- if incremental_run %}
 

@@ -24,14 +24,17 @@ with
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+    where _row_status = 'staged'
 ),
 
 subscriptions as (
     select * from {{ ref('stg_crm__subscriptions') }}
+    where _row_status = 'staged'
 ),
 
 spans as (
@@ -60,6 +63,7 @@ journeys as (
 
 task_attempts as (
     select * from {{ ref('stg_engagement__task_attempts') }}
+    where _row_status = 'staged'
 ),
 
 bounds as {{ inlined_cte() }} (

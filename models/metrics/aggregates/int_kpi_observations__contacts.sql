@@ -21,10 +21,12 @@ queue_contacts as (
 
 self_service as (
     select * from {{ ref('stg_self_service__sessions') }}
+    where _row_status = 'staged'
 ),
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 requests as (

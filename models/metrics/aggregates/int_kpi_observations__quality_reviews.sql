@@ -4,6 +4,7 @@ with
 
 reviews as (
     select * from {{ ref('stg_qa__reviews') }}
+    where _row_status = 'staged'
 ),
 
 tickets as (

@@ -8,10 +8,12 @@ with
 
 invitations as (
     select * from {{ ref('stg_survey__invitations') }}
+    where _row_status = 'staged'
 ),
 
 responses as (
     select * from {{ ref('stg_survey__responses') }}
+    where _row_status = 'staged'
 ),
 
 tickets as (
@@ -20,6 +22,7 @@ tickets as (
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+    where _row_status = 'staged'
 ),
 
 answered as (

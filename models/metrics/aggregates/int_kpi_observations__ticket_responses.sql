@@ -28,6 +28,7 @@ agents as (
 -- read by keys_of_new_batches below (sqlfluff cannot see into the macro)
 agent_directory as (  -- noqa: ST03
     select * from {{ ref('stg_helpdesk__agents') }}
+    where _row_status = 'staged'
 ),
 {%- if is_incremental() %}
 

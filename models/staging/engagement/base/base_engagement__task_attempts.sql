@@ -1,4 +1,0 @@
--- Typed, checked copy of raw.product_task_attempts: one row per raw row (see macros/staging/stage_raw_table.sql).
--- Incremental by load batch: every raw row is typed and checked once; the stg_ view filters it.
-{{ config(materialized='incremental', unique_key='_row_key', incremental_strategy='delete+insert') }}
-{{ stage_raw_table('engagement', 'product_task_attempts') }}
