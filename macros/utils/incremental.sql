@@ -161,39 +161,6 @@
 
 
 {#
-    rows_that_differ_from_stored(relation, key)
-
-    In an incremental run, the rows of `relation` (a CTE of the model's recomputed rows, one per
-    `key`) that are new or differ from the row the model stores for their key, in any column but
-    _computed_at; every row in a full build. A model that recomputes more keys than changed (the
-    SLA of every ticket with a target still open, judged again every day) then writes and stamps
-    only the rows that changed, so the models reading its _computed_at redo only those.
-#}
-{% macro rows_that_differ_from_stored(relation, key) -%}
-    {%- if is_incremental() and execute -%}
-        {%- set columns = [] -%}
-        {%- for column in adapter.get_columns_in_relation(this) if column.name != '_computed_at' -%}
-            {%- do columns.append(column.quoted) -%}
-        {%- endfor %}
-    select {{ relation }}.*
-    from {{ relation }}
-    where {{ relation }}.{{ key }} in (
-        select differing.{{ key }}
-        from (
-            select {{ columns | join(', ') }} from {{ relation }}
-            except
-            select {{ columns | join(', ') }} from {{ this }}
-            where {{ key }} in (select {{ key }} from {{ relation }})
-        ) as differing
-    )
-    {%- else %}
-    select * from {{ relation }}
-    {%- endif -%}
-{%- endmacro %}
-
-
-
-{#
     delete_keys_of_new_batches(key_column, sources)
 
     A pre-hook for an incremental model whose rows are keyed '<prefix>:<source key>' and each

@@ -8,7 +8,8 @@
 -- that order for the changes of the same second.
 -- Incremental by ticket (like int_helpdesk__ticket_lifecycles): the tickets whose row or events
 -- a new load batch changed are recomputed from all their events; _load_batch is the latest
--- batch among a ticket's row and events.
+-- batch among a ticket's row and events, _computed_at the start of the run that recomputed the
+-- ticket (fct_backlog_daily redoes the days from the earliest change recomputed since its run).
 {{ config(
     materialized='incremental',
     unique_key='ticket_id',
@@ -26,10 +27,6 @@ all_events as (
     select * from {{ ref('int_helpdesk__ticket_events_classified') }}
 ),
 
-all_transitions as (
-    select * from {{ ref('int_helpdesk__ticket_status_transitions') }}
-),
-
 {%- if is_incremental() %}
 
 changed_tickets as (
@@ -43,10 +40,6 @@ tickets as (
 
 events as (
     {{ rows_of_changed_tickets('all_events') }}
-),
-
-transitions as (
-    {{ rows_of_changed_tickets('all_transitions') }}
 ),
 
 ticket_steps as (
@@ -87,9 +80,11 @@ ticket_steps as (
         new_status not in ('solved', 'closed') as is_open_after,
         cast(null as boolean) as is_customer_turn_after,
         _load_batch
-    from transitions
+    from events
     where
-        occurred_at is not null
+        event_type = 'status_change'
+        and new_status is not null
+        and occurred_at is not null
         and ticket_id in (select tickets.ticket_id from tickets)
 ),
 
@@ -173,7 +168,8 @@ final as (
         awaiting_delta,
         ticket_created_at,
         is_ticket_staged,
-        ticket_load_batch as _load_batch
+        ticket_load_batch as _load_batch,
+        {{ run_stamp() }} as _computed_at
     from changes
 )
 

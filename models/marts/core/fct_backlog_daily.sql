@@ -5,11 +5,10 @@
 -- second, as a reply at the instant of the creation, make an empty interval);
 -- the counts equal kpi_values' backlog / open_awaiting_response (day grain, dimension all).
 -- Incremental by day: a day's counts depend on every change before its end, so a run redoes the
--- days from the earliest date whose state changes differ since the last run
--- (int_helpdesk__ticket_state_change_dates), and the days the calendar gained (all of them when
--- it gained days at its start); _computed_at is the start of the run that last computed a row
--- (bookkeeping).
--- depends_on: {{ ref('int_helpdesk__ticket_state_change_dates') }}
+-- days from the earliest change of the tickets int_helpdesk__ticket_state_changes recomputed
+-- since this model last ran (their _computed_at; a recomputed ticket's changes start at its
+-- creation), and the days the calendar gained (all of them when it gained days at its start);
+-- _computed_at is the start of the run that last computed a row (bookkeeping).
 {{ config(
     materialized='incremental',
     unique_key='date_day',
@@ -32,12 +31,12 @@ recompute_from as (
     {%- if is_incremental() %}
     select
         least(
-            -- the earliest day whose state changes differ since this model last ran
+            -- the earliest change of the tickets recomputed since this model last ran
             coalesce(
                 (
-                    select min(state_change_dates.changed_date)
-                    from {{ ref('int_helpdesk__ticket_state_change_dates') }} as state_change_dates
-                    where {{ computed_since_last_run() }}
+                    select min(recomputed.changed_date)
+                    from state_changes as recomputed
+                    where recomputed._computed_at > (select max(processed._computed_at) from {{ this }} as processed)
                 ),
                 cast('9999-12-31' as date)
             ),
