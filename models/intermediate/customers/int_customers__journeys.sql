@@ -186,7 +186,7 @@ placeholders as (
         0 as touch_event_count,
         cast(null as bigint) as distinct_touchpoint_count,
         cast(null as varchar) as touchpoints,
-        cast(null as bigint) as _load_batch
+        cast(null as integer) as _load_batch
     from changed_customers
     where customer_id is not null
 ),

@@ -94,7 +94,7 @@ counted_periods as (
         cast(null as date) as period_start,
         customer_id,
         0 as event_count,
-        cast(null as bigint) as _load_batch
+        cast(null as integer) as _load_batch
     from changed_customers
     {%- endif %}
 ),
