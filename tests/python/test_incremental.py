@@ -321,7 +321,8 @@ def test_ticket_chain_recomputes_exactly_the_tickets_a_batch_touches(warehouses)
 def test_backlog_redoes_the_days_from_the_earliest_recomputed_ticket(warehouses):
     """fct_backlog_daily redoes every day from the earliest change of the tickets the state
     changes recomputed in the same run; a recomputed ticket's changes start at its creation, so
-    that is the earliest creation among the tickets the appended batch touches."""
+    that is the earliest creation among the tickets the appended batch touches (here 2024-01-01,
+    the creation of the first updated ticket: all 456 days of the data are redone)."""
     incremental, _ = warehouses
     con = duckdb.connect(str(incremental), read_only=True)
     first_changed = con.execute(
@@ -344,7 +345,9 @@ def test_backlog_redoes_the_days_from_the_earliest_recomputed_ticket(warehouses)
 def test_journeys_recompute_only_the_customers_a_batch_touches(warehouses):
     """int_customers__journeys recomputes the customers with a touch, order or ticket lifecycle
     of the appended batch, and those whose touches no longer add up to their stored journeys:
-    the customer of the call re-exported against a ticket lost that touch (add_updates)."""
+    the customer of the call re-exported against a ticket lost that touch (add_updates; in the
+    demo that customer has rows of batch 2 too, so the count rule is checked by the unit test
+    journeys_recompute_the_customers_of_new_batches_and_of_gone_touches): 110 of 586."""
     incremental, _ = warehouses
     con = duckdb.connect(str(incremental), read_only=True)
 
