@@ -7,9 +7,10 @@
 -- status change 3), then id (DECISIONLOG.md "Events in the same second"); change_number keeps
 -- that order for the changes of the same second.
 -- Incremental by ticket (like int_helpdesk__ticket_lifecycles): the tickets whose row or events
--- a new load batch changed are recomputed from all their events; _load_batch is the latest
--- batch among a ticket's row and events, _computed_at the start of the run that recomputed the
--- ticket (fct_backlog_daily redoes the days from the earliest change recomputed since its run).
+-- a new load batch changed are recomputed from all their events. _load_batch is the batch of
+-- the change's own step (the ticket row for the creation, the classified event otherwise), so
+-- fct_backlog_daily finds the changes new since its last run; _computed_at is the start of the
+-- run that recomputed the ticket.
 {{ config(
     materialized='incremental',
     unique_key='ticket_id',
@@ -96,7 +97,7 @@ states as (
         step_id,
         coalesce(last_value(is_open_after ignore nulls) over ticket_steps, true) as is_open,
         coalesce(last_value(is_customer_turn_after ignore nulls) over ticket_steps, true) as is_customer_turn,
-        max(_load_batch) over (partition by ticket_id) as ticket_load_batch
+        _load_batch
     from ticket_steps
     window ticket_steps as (
         partition by ticket_id
@@ -113,7 +114,7 @@ flagged as (
         step_id,
         case when is_open then 1 else 0 end as open_flag,
         case when is_open and is_customer_turn then 1 else 0 end as awaiting_flag,
-        ticket_load_batch
+        _load_batch
     from states
 ),
 
@@ -128,7 +129,7 @@ deltas as (
         -- the ticket's creation (null without a staged ticket row: events of an unknown ticket)
         tickets.created_at as ticket_created_at,
         tickets.ticket_id is not null as is_ticket_staged,
-        flagged.ticket_load_batch
+        flagged._load_batch
     from flagged
     left join tickets
         on flagged.ticket_id = tickets.ticket_id
@@ -148,7 +149,7 @@ changes as (
         awaiting_delta,
         ticket_created_at,
         is_ticket_staged,
-        ticket_load_batch
+        _load_batch
     from deltas
     where open_delta != 0 or awaiting_delta != 0
 ),
@@ -168,7 +169,7 @@ final as (
         awaiting_delta,
         ticket_created_at,
         is_ticket_staged,
-        ticket_load_batch as _load_batch,
+        _load_batch,
         {{ run_stamp() }} as _computed_at
     from changes
 )
