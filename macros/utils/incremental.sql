@@ -77,17 +77,16 @@
 
 
 {#
-    rows_of_changed_tickets(relation, recompute_all=false)
+    rows_of_changed_tickets(relation)
 
     The rows of `relation` (a CTE or relation with ticket_id) that belong to the tickets of the
     CTE `changed_tickets` (see changed_tickets()) in an incremental run; every row in a full
-    build, or when `recompute_all` (e.g. settings_changed_since_last_run()). The ticket-grain
-    incremental models read each input through it.
+    build. The ticket-grain incremental models read each input through it.
 #}
-{% macro rows_of_changed_tickets(relation, recompute_all=false) -%}
+{% macro rows_of_changed_tickets(relation) -%}
     select {{ relation }}.*
     from {{ relation }}
-    {%- if is_incremental() and not recompute_all %}
+    {%- if is_incremental() %}
     where {{ relation }}.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
     {%- endif %}
 {%- endmacro %}
