@@ -93,50 +93,6 @@
 
 
 {#
-    keys_changed_since_last_run(fingerprints, key)
-
-    A query of the keys of a fingerprint model (built with key_fingerprints()) stamped after the
-    latest _computed_at of this model: the keys whose input rows changed since this model last
-    ran. `key` is the key column or an expression over it (the pseudonymised customer_id of a
-    mart keyed by customer_key). For incremental runs only (see incremental_strategy='replace_keys').
-#}
-{% macro keys_changed_since_last_run(fingerprints, key) -%}
-    select {{ key }}
-    from {{ fingerprints }}
-    where {{ computed_since_last_run() }}
-{%- endmacro %}
-
-
-{#
-    incremental_strategy='replace_keys' (model config: unique_key, key_fingerprints = the name of
-    the key_fingerprints() model of the model's input, and optionally fingerprint_key = the SQL
-    expression over that model's columns that gives this model's unique_key, by default the
-    unique_key itself): delete every row of the keys changed since the model last ran
-    (keys_changed_since_last_run) and of the keys the model recomputed for another reason (in its
-    new rows: a customer whose tier changed), then insert the recomputed rows. The keys are read
-    before the target changes, as the model's query read them, so a key whose input rows all
-    disappeared loses its rows too, as does a key missing from the fingerprints (dropped by a
-    full refresh of the fingerprint model alone, or keyed anew after a changed salt); a key may
-    have many rows (a customer's journeys).
-#}
-{% macro get_incremental_replace_keys_sql(arg_dict) -%}
-    {%- set target = arg_dict['target_relation'] -%}
-    {%- set key = config.require('unique_key') -%}
-    {%- set fingerprints = ref(config.require('key_fingerprints')) -%}
-    {%- set fingerprint_key = config.get('fingerprint_key') or key -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ target }}
-    where
-        {{ key }} in ({{ keys_changed_since_last_run(fingerprints, fingerprint_key) }})
-        -- keys the fingerprints no longer know (a full refresh of them alone drops emptied keys)
-        or {{ key }} not in (select {{ fingerprint_key }} from {{ fingerprints }})
-        or {{ key }} in (select {{ key }} from {{ arg_dict['temp_relation'] }});
-    insert into {{ target }} ({{ columns }})
-    select {{ columns }} from {{ arg_dict['temp_relation'] }}
-{%- endmacro %}
-
-
-{#
     settings_changed_since_last_run(setting_groups)
 
     In an incremental run: true when one of `setting_groups` (names of int_settings__fingerprints
