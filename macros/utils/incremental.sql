@@ -5,11 +5,13 @@
     processed yet (column > the highest _load_batch already in the model); `true` in a full
     build. Every incremental model carries _load_batch: the latest load batch that changed the
     row, so the next run knows where it stopped (docs/architecture.md "Incremental builds").
+    Plain SQL, no look at the table when the model compiles: a table built by an earlier version
+    of the project without _load_batch needs one full build (docs/architecture.md "Known limits
+    of the incremental run").
 #}
 {% macro since_last_run(column='_load_batch') -%}
     {%- if is_incremental() -%}
-        {{ require_bookkeeping_column('_load_batch') }}
-        {{- column }} > (select coalesce(max(processed._load_batch), 0) from {{ this }} as processed)
+        {{ column }} > (select coalesce(max(processed._load_batch), 0) from {{ this }} as processed)
     {%- else -%}
         true
     {%- endif -%}
@@ -75,63 +77,18 @@
 
 
 {#
-    rows_of_changed_tickets(relation, recompute_all=false)
+    rows_of_changed_tickets(relation)
 
     The rows of `relation` (a CTE or relation with ticket_id) that belong to the tickets of the
     CTE `changed_tickets` (see changed_tickets()) in an incremental run; every row in a full
-    build, or when `recompute_all` (e.g. settings_changed_since_last_run()). The ticket-grain
-    incremental models read each input through it.
+    build. The ticket-grain incremental models read each input through it.
 #}
-{% macro rows_of_changed_tickets(relation, recompute_all=false) -%}
+{% macro rows_of_changed_tickets(relation) -%}
     select {{ relation }}.*
     from {{ relation }}
-    {%- if is_incremental() and not recompute_all %}
+    {%- if is_incremental() %}
     where {{ relation }}.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
     {%- endif %}
-{%- endmacro %}
-
-
-{#
-    keys_changed_since_last_run(fingerprints, key)
-
-    A query of the keys of a fingerprint model (built with key_fingerprints()) stamped after the
-    latest _computed_at of this model: the keys whose input rows changed since this model last
-    ran. `key` is the key column or an expression over it (the pseudonymised customer_id of a
-    mart keyed by customer_key). For incremental runs only (see incremental_strategy='replace_keys').
-#}
-{% macro keys_changed_since_last_run(fingerprints, key) -%}
-    select {{ key }}
-    from {{ fingerprints }}
-    where {{ computed_since_last_run() }}
-{%- endmacro %}
-
-
-{#
-    incremental_strategy='replace_keys' (model config: unique_key, key_fingerprints = the name of
-    the key_fingerprints() model of the model's input, and optionally fingerprint_key = the SQL
-    expression over that model's columns that gives this model's unique_key, by default the
-    unique_key itself): delete every row of the keys changed since the model last ran
-    (keys_changed_since_last_run) and of the keys the model recomputed for another reason (in its
-    new rows: a customer whose tier changed), then insert the recomputed rows. The keys are read
-    before the target changes, as the model's query read them, so a key whose input rows all
-    disappeared loses its rows too, as does a key missing from the fingerprints (dropped by a
-    full refresh of the fingerprint model alone, or keyed anew after a changed salt); a key may
-    have many rows (a customer's journeys).
-#}
-{% macro get_incremental_replace_keys_sql(arg_dict) -%}
-    {%- set target = arg_dict['target_relation'] -%}
-    {%- set key = config.require('unique_key') -%}
-    {%- set fingerprints = ref(config.require('key_fingerprints')) -%}
-    {%- set fingerprint_key = config.get('fingerprint_key') or key -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ target }}
-    where
-        {{ key }} in ({{ keys_changed_since_last_run(fingerprints, fingerprint_key) }})
-        -- keys the fingerprints no longer know (a full refresh of them alone drops emptied keys)
-        or {{ key }} not in (select {{ fingerprint_key }} from {{ fingerprints }})
-        or {{ key }} in (select {{ key }} from {{ arg_dict['temp_relation'] }});
-    insert into {{ target }} ({{ columns }})
-    select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
 
@@ -158,39 +115,6 @@
     {%- endset -%}
     {{ return(run_query(query).columns[0].values()[0] > 0) }}
 {%- endmacro %}
-
-
-{#
-    rows_that_differ_from_stored(relation, key)
-
-    In an incremental run, the rows of `relation` (a CTE of the model's recomputed rows, one per
-    `key`) that are new or differ from the row the model stores for their key, in any column but
-    _computed_at; every row in a full build. A model that recomputes more keys than changed (the
-    SLA of every ticket with a target still open, judged again every day) then writes and stamps
-    only the rows that changed, so the models reading its _computed_at redo only those.
-#}
-{% macro rows_that_differ_from_stored(relation, key) -%}
-    {%- if is_incremental() and execute -%}
-        {%- set columns = [] -%}
-        {%- for column in adapter.get_columns_in_relation(this) if column.name != '_computed_at' -%}
-            {%- do columns.append(column.quoted) -%}
-        {%- endfor %}
-    select {{ relation }}.*
-    from {{ relation }}
-    where {{ relation }}.{{ key }} in (
-        select differing.{{ key }}
-        from (
-            select {{ columns | join(', ') }} from {{ relation }}
-            except
-            select {{ columns | join(', ') }} from {{ this }}
-            where {{ key }} in (select {{ key }} from {{ relation }})
-        ) as differing
-    )
-    {%- else %}
-    select * from {{ relation }}
-    {%- endif -%}
-{%- endmacro %}
-
 
 
 {#

@@ -6,8 +6,7 @@ batch 1, then batch 2 incrementally; warehouse B loads both batches and rebuilds
 Every table of staging, intermediate, marts and audit must hold the same rows. Two
 pieces of bookkeeping differ by design: `_computed_at`, when a row of a period- or day-
 incremental model was last computed (a full rebuild recomputes every row), and the rows with
-row_count 0 that a fingerprint table (`*_dates`, `*_fingerprints`) keeps for a key that lost all
-its rows.
+row_count 0 that a fingerprint table (`*_dates`) keeps for a key that lost all its rows.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from __future__ import annotations
 import csv
 import subprocess
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import benchmark
@@ -26,12 +26,7 @@ import run_warehouse
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ("staging", "intermediate", "marts", "audit")
 BOOKKEEPING_COLUMNS = ("_computed_at",)
-FINGERPRINT_TABLES = (
-    "int_kpi_observation_dates",
-    "int_helpdesk__ticket_state_change_dates",
-    "int_customers__journey_event_fingerprints",
-    "int_helpdesk__customer_contact_fingerprints",
-)
+FINGERPRINT_TABLES = ("int_kpi_observation_dates",)
 
 
 def read_rows(path: Path) -> list[list[str]]:
@@ -197,8 +192,6 @@ def test_a_call_re_exported_against_a_ticket_is_no_touchpoint_any_more(warehouse
 
 
 LAST_RUN = "(select max(_computed_at) from intermediate.int_kpi_observation_dates)"
-# macro pseudonymise with the default salt of dbt_project.yml
-PSEUDONYMISED_ID = f"md5('{run_warehouse.DEMO_SALT}' || '|' || customer_id)"
 
 
 def test_aggregates_recompute_only_the_periods_of_changed_dates(warehouses):
@@ -284,27 +277,91 @@ def test_kpi_values_republish_the_changed_periods_and_the_next_ones(warehouses):
     )
 
 
-def test_backlog_redoes_the_days_from_the_earliest_changed_state(warehouses):
+# the appended run: every model stamps its rows with the start of the run (macro run_stamp), and
+# fct_backlog_daily recomputes at least the appended day
+APPENDED_RUN = "(select max(_computed_at) from marts.fct_backlog_daily)"
+# the tickets load batch 2 touches (the ticket chain's rule): a ticket row of the batch, or an
+# event the batch brings or re-classifies (the events of the agent it moves to another team)
+TICKETS_OF_BATCH_2 = (
+    "select ticket_id from staging.stg_helpdesk__tickets where _load_batch = 2"
+    " union select ticket_id from intermediate.int_helpdesk__ticket_events_classified"
+    " where _load_batch = 2"
+)
+
+
+def test_ticket_chain_recomputes_exactly_the_tickets_a_batch_touches(warehouses):
+    """int_helpdesk__ticket_state_changes (incremental by ticket, like the lifecycles and the
+    replies) rewrites in the appended run all the changes of the tickets whose row or events the
+    appended batch brings or changes, and only those: the 5 updated tickets, the tickets of the
+    appended day and those with an event of the moved agent (add_updates): 115 of the 3,000
+    tickets."""
     incremental, _ = warehouses
     con = duckdb.connect(str(incremental), read_only=True)
-    first_changed = con.execute(
-        "select min(changed_date) from intermediate.int_helpdesk__ticket_state_change_dates"
-        f" where _computed_at = {LAST_RUN}"
+
+    def tickets(sql: str) -> set[str]:
+        return {row[0] for row in con.execute(sql).fetchall()}
+
+    changes = "intermediate.int_helpdesk__ticket_state_changes"
+    recomputed = tickets(f"select ticket_id from {changes} where _computed_at = {APPENDED_RUN}")
+    with_changes = tickets(f"select ticket_id from {changes}")
+    touched = tickets(TICKETS_OF_BATCH_2)
+    assert recomputed == touched & with_changes
+    # 29 tickets have a row or a raw event of batch 2; the moved agent's events add 86
+    of_batch_2 = tickets(
+        "select ticket_id from staging.stg_helpdesk__tickets where _load_batch = 2"
+        " union select ticket_id from staging.stg_helpdesk__ticket_events where _load_batch = 2"
+    )
+    assert (len(of_batch_2), len(recomputed), len(with_changes)) == (29, 115, 3000)
+    # the 5 updated tickets are among them; the exact re-delivery of a sixth is a duplicate
+    # (its staged row stays the one of batch 1), so it changes nothing and is not recomputed
+    updated = tickets(
+        "select ticket_id from staging.stg_helpdesk__tickets"
+        " where _load_batch = 1 and _row_status = 'superseded'"
+    )
+    duplicate = tickets(
+        "select ticket_id from staging.stg_helpdesk__tickets"
+        " where _load_batch = 2 and _row_status = 'duplicate'"
+    )
+    assert (len(updated), len(duplicate)) == (5, 1)
+    assert updated <= recomputed
+    assert not duplicate & recomputed
+
+
+def test_backlog_redoes_the_days_from_the_earliest_new_change(warehouses):
+    """fct_backlog_daily redoes every day from the earliest state change of the appended batch
+    (each change carries the batch of its own step); no stored day differs from the running
+    sums before it. The 5 updated tickets' rows are of batch 2, so are their creation and the
+    events counted from it: the earliest, T-0000001, was created on 2024-01-01, and all 456 days
+    of the data are redone (a day of new events only, as in the benchmark, redoes that day)."""
+    incremental, _ = warehouses
+    con = duckdb.connect(str(incremental), read_only=True)
+    first_new = con.execute(
+        "select min(changed_date) from intermediate.int_helpdesk__ticket_state_changes"
+        " where _load_batch = 2"
     ).fetchone()[0]
+    first_updated = con.execute(
+        "select min(cast(created_at as date)) from staging.stg_helpdesk__tickets"
+        " where _load_batch = 1 and _row_status = 'superseded'"
+    ).fetchone()[0]
+    assert first_new == first_updated == date(2024, 1, 1)
     redone = con.execute(
         "select min(date_day), count(*) from marts.fct_backlog_daily"
-        f" where _computed_at = {LAST_RUN}"
+        f" where _computed_at = {APPENDED_RUN}"
     ).fetchone()
     last_day = con.execute("select max(date_day) from marts.dim_date").fetchone()[0]
-    assert redone[0] == first_changed
-    assert redone[1] == (last_day - first_changed).days + 1
+    assert redone == (first_new, (last_day - first_new).days + 1) == (date(2024, 1, 1), 456)
     kept = con.execute(
-        f"select count(*) from marts.fct_backlog_daily where _computed_at < {LAST_RUN}"
+        f"select count(*) from marts.fct_backlog_daily where _computed_at < {APPENDED_RUN}"
     ).fetchone()[0]
     assert kept > 0
 
 
-def test_journeys_recompute_only_the_customers_whose_timeline_changed(warehouses):
+def test_journeys_recompute_only_the_customers_a_batch_touches(warehouses):
+    """int_customers__journeys recomputes the customers with a touch, order or ticket lifecycle
+    of the appended batch, and those whose touches no longer add up to their stored journeys:
+    the customer of the call re-exported against a ticket lost that touch (add_updates; in the
+    demo that customer has rows of batch 2 too, so the count rule is checked by the unit test
+    journeys_recompute_the_customers_of_new_batches_and_of_gone_touches): 110 of 586."""
     incremental, _ = warehouses
     con = duckdb.connect(str(incremental), read_only=True)
 
@@ -312,63 +369,27 @@ def test_journeys_recompute_only_the_customers_whose_timeline_changed(warehouses
         return {row[0] for row in con.execute(sql).fetchall()}
 
     journeys = "intermediate.int_customers__journeys"
-    changed = values(
-        "select customer_id from intermediate.int_customers__journey_event_fingerprints"
-        f" where _computed_at = {LAST_RUN}"
-    )
-    recomputed = values(f"select customer_id from {journeys} where _computed_at = {LAST_RUN}")
+    recomputed = values(f"select customer_id from {journeys} where _computed_at = {APPENDED_RUN}")
     with_journeys = values(f"select customer_id from {journeys}")
-    # the customers with a touch on the appended day, found without the fingerprints
-    touched_last_day = values(
+    of_batch_2 = values(
         "select customer_id from intermediate.int_customers__touchpoint_events"
-        " where occurred_date = (select max(date_day) from marts.dim_date)"
+        " where _load_batch = 2"
+        " union select customer_id from staging.stg_shop__orders where _load_batch = 2"
+        " union select customer_id from intermediate.int_helpdesk__ticket_lifecycles"
+        " where _load_batch = 2"
     )
-    assert touched_last_day
-    assert touched_last_day <= changed
-    # exactly the changed customers with journeys were recomputed, a small share of them all
-    assert recomputed == changed & with_journeys
-    assert len(recomputed) < 0.2 * len(with_journeys)
-    # the mart adds the customers of the new batch's CRM rows (3 with another tier, add_updates)
-    updated = values(
-        "select customer_id from staging.stg_crm__customers"
-        " where _load_batch = 2 and _row_status = 'staged'"
+    # the call of batch 1 without ticket that batch 2 re-exports against a ticket
+    lost_a_touch = values(
+        "select customer_id from staging.stg_telephony__calls where _load_batch = 2"
+        " and call_id in (select call_id from staging.stg_telephony__calls"
+        " where _load_batch = 1 and ticket_id is null)"
     )
-    rewritten = values(
-        "select customer_key from marts.fct_customer_journeys"
-        " where _computed_at = (select max(_computed_at) from marts.fct_customer_journeys)"
-    )
-    keys = dict(con.execute(f"select customer_id, {PSEUDONYMISED_ID} from {journeys}").fetchall())
-    assert rewritten == {keys[c] for c in (changed | updated) & with_journeys}
-    assert (updated & with_journeys) - changed  # customers whose timeline stayed as it was
-
-
-def test_repeat_contacts_recompute_only_the_customers_whose_contacts_changed(warehouses):
-    incremental, _ = warehouses
-    con = duckdb.connect(str(incremental), read_only=True)
-
-    def customers(sql: str) -> set[str]:
-        return {row[0] for row in con.execute(sql).fetchall()}
-
-    fingerprints = "intermediate.int_helpdesk__customer_contact_fingerprints"
-    changed = customers(f"select customer_id from {fingerprints} where _computed_at = {LAST_RUN}")
-    everyone = customers(f"select customer_id from {fingerprints}")
-    recomputed = customers(
-        "select customer_id from intermediate.int_helpdesk__ticket_repeat_contacts"
-        f" where _computed_at = {LAST_RUN}"
-        " union select customer_id from intermediate.int_helpdesk__ticket_next_issues"
-        f" where _computed_at = {LAST_RUN}"
-    )
-    # the customers of the tickets opened on the appended day, found without the fingerprints
-    new_tickets = customers(
-        "select customer_id from intermediate.int_helpdesk__ticket_lifecycles"
-        " where customer_id is not null"
-        " and cast(created_at as date) = (select max(date_day) from marts.dim_date)"
-    )
-    assert new_tickets
-    assert new_tickets <= changed
-    assert recomputed <= changed
-    # a priority update is no contact change: a small share of the customers is redone
-    assert len(changed) < 0.2 * len(everyone)
+    assert len(lost_a_touch) == 1
+    assert recomputed == (of_batch_2 | lost_a_touch) & with_journeys
+    assert (len(recomputed), len(with_journeys)) == (110, 586)
+    # the placeholder rows of the recomputed customers are gone (post-hook)
+    placeholders = con.execute(f"select count(*) from {journeys} where touch_event_count = 0")
+    assert placeholders.fetchone() == (0,)
 
 
 def rebuild_with_vars(warehouse: Path, copy: Path, models: list[str], dbt_vars: str) -> None:
@@ -471,33 +492,6 @@ def test_a_changed_publication_setting_republishes_every_kpi_value(warehouses, t
     assert low < low_at_30  # the change is visible in the demo data
 
 
-def test_a_changed_business_calendar_recomputes_every_reply(warehouses, tmp_path):
-    """The replies' business seconds read the business calendar: a changed calendar var
-    (business_calendar_days_after) makes the next run recompute every reply."""
-    incremental, _ = warehouses
-    db = tmp_path / "calendar.duckdb"
-    rebuild_with_vars(
-        incremental, db, ["int_helpdesk__ticket_responses"], "{business_calendar_days_after: 401}"
-    )
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        stamped = con.execute(
-            "select setting_group from intermediate.int_settings__fingerprints"
-            " where _computed_at = (select max(_computed_at)"
-            " from intermediate.int_helpdesk__ticket_responses)"
-        ).fetchall()
-        recomputed, replies = con.execute(
-            "select count(*) filter (where _computed_at ="
-            " (select max(_computed_at) from intermediate.int_helpdesk__ticket_responses)),"
-            " count(*) from intermediate.int_helpdesk__ticket_responses"
-        ).fetchone()
-    finally:
-        con.close()
-    assert stamped == [("business_calendar",)]
-    assert replies > 1000
-    assert recomputed == replies
-
-
 def test_a_new_salt_and_threshold_rewrite_every_journey(warehouses, tmp_path):
     """fct_customer_journeys is keyed by the pseudonymised customer: a new salt and a new
     touchpoint threshold (setting groups pseudonymisation and customer_journeys) make the next
@@ -539,31 +533,6 @@ def test_a_new_salt_and_threshold_rewrite_every_journey(warehouses, tmp_path):
     assert journeys == recomputed == before == new_keys > 100
     assert old_keys == 0 and wrong_flags == 0
     assert many > many_before  # more journeys have more than 2 touchpoints than more than 4
-
-
-def test_ticket_chain_rewrites_only_the_tickets_that_changed(warehouses):
-    """The SLA of every ticket with an open target is judged again in each run, but only the rows
-    that differ are written: a rewritten SLA row without new input (load batch 1) belongs to a
-    ticket with an open target, and most open-target tickets keep their row. fct_tickets redoes
-    only the tickets whose inputs changed, far fewer than the open-target ones."""
-    incremental, _ = warehouses
-    con = duckdb.connect(str(incremental), read_only=True)
-    last_run = "(select max(_computed_at) from marts.fct_tickets)"
-    open_target = "(first_response_at is null or final_resolved_at is null)"
-    rewritten_without_input, rewritten_closed, open_targets = con.execute(
-        "select"
-        f" count(*) filter (where _computed_at = {last_run} and _load_batch = 1),"
-        f" count(*) filter (where _computed_at = {last_run} and _load_batch = 1"
-        f" and not {open_target}),"
-        f" count(*) filter (where {open_target})"
-        " from intermediate.int_helpdesk__ticket_sla"
-    ).fetchone()
-    assert rewritten_closed == 0
-    assert rewritten_without_input < open_targets / 2
-    recomputed_tickets = con.execute(
-        f"select count(*) from marts.fct_tickets where _computed_at = {last_run}"
-    ).fetchone()[0]
-    assert 0 < recomputed_tickets < open_targets
 
 
 def test_a_table_from_an_earlier_version_stops_the_run_with_a_clear_message(warehouses, tmp_path):

@@ -4,16 +4,8 @@
 -- not ended before its start (spans do not overlap, so no earlier span can overlap the period).
 -- The span carries the customer's tier. The input of engagement_rate and
 -- touchpoints_per_customer (DECISIONLOG.md "Relationship KPIs").
--- Incremental by customer: a run recomputes the customers whose touch counts, spans or tier
--- changed since the last run (int_customers__engagement_fingerprints) and replaces their rows.
-{{ config(
-    materialized='incremental',
-    unique_key='customer_id',
-    incremental_strategy='replace_keys',
-    key_fingerprints='int_customers__engagement_fingerprints',
-    on_schema_change='fail',
-) }}
-{%- set fingerprints = ref('int_customers__engagement_fingerprints') %}
+-- A table: one join of the touch periods with the spans; _computed_at is the run that built it.
+{{ config(materialized='table') }}
 
 with
 
@@ -42,9 +34,6 @@ customer_touch_periods as (
         customer_id,
         event_count
     from touch_periods
-    {%- if is_incremental() %}
-    where customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
-    {%- endif %}
 ),
 
 tiered_spans as (
@@ -56,9 +45,6 @@ tiered_spans as (
     from spans
     left join customers
         on spans.customer_id = customers.customer_id
-    {%- if is_incremental() %}
-    where spans.customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
-    {%- endif %}
 ),
 
 engaged as (

@@ -3,23 +3,13 @@
 -- equality on its local date to int_calendar__business_days and turned into cumulative business
 -- seconds (macro business_seconds_at), so a ticket costs the same however long it stays open.
 -- Null where the end instant is null (or falls outside the business calendar).
--- Incremental by ticket: the tickets whose lifecycle a new load batch changed, all of them when
--- the business calendar's seeds or vars changed (int_settings__fingerprints).
-{{ config(
-    materialized='incremental',
-    unique_key='ticket_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
-{%- set recompute_all = settings_changed_since_last_run(['business_calendar']) %}
+-- A table: one pass over the lifecycles, cheap next to the event models.
+{{ config(materialized='table') }}
 
 with
 
 lifecycles as (
     select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
-    {%- if is_incremental() and not recompute_all %}
-    where {{ since_last_run('_load_batch') }}
-    {%- endif %}
 ),
 
 business_days as {{ inlined_cte() }} (

@@ -2,8 +2,13 @@
 
 -- One row per staged ticket: when it was first answered and resolved, how often it was
 -- reopened, and how much work it took. Tickets without events keep null times and zero counts.
--- Incremental: the tickets whose row or events a new load batch changed are recomputed from
--- all their events, so a ticket reopened weeks later gets its new resolution.
+-- Resolutions and reopens come from the status changes, each with the status it left: a
+-- resolution enters solved (or closed without passing solved); a reopen leaves solved/closed
+-- for another status (raw-contract.md). Status changes are ordered by the instant they count
+-- at, then event_id (every status change has event_precedence 3; DECISIONLOG.md "Events in the
+-- same second").
+-- Incremental by ticket: the tickets whose row or events a new load batch changed are
+-- recomputed from all their events, so a ticket reopened weeks later gets its new resolution.
 with
 
 all_tickets as (
@@ -13,10 +18,6 @@ all_tickets as (
 
 all_events as (
     select * from {{ ref('int_helpdesk__ticket_events_classified') }}
-),
-
-all_transitions as (
-    select * from {{ ref('int_helpdesk__ticket_status_transitions') }}
 ),
 
 {%- if is_incremental() %}
@@ -34,8 +35,33 @@ events as (
     {{ rows_of_changed_tickets('all_events') }}
 ),
 
+status_changes as (
+    select
+        ticket_id,
+        occurred_at,
+        new_status,
+        coalesce(
+            lag(new_status) over (partition by ticket_id order by occurred_at, event_precedence, event_id),
+            'new'
+        ) as previous_status,
+        row_number() over (
+            partition by ticket_id order by occurred_at desc, event_precedence desc, event_id desc
+        ) = 1 as is_latest_change
+    from events
+    where event_type = 'status_change' and new_status is not null
+),
+
 transitions as (
-    {{ rows_of_changed_tickets('all_transitions') }}
+    select
+        ticket_id,
+        occurred_at,
+        new_status,
+        is_latest_change,
+        new_status in ('solved', 'closed')
+        and previous_status not in ('solved', 'closed') as is_resolution,
+        previous_status in ('solved', 'closed')
+        and new_status not in ('solved', 'closed') as is_reopen
+    from status_changes
 ),
 
 resolutions as (

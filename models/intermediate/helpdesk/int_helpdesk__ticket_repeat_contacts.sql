@@ -1,57 +1,28 @@
--- One row per resolved ticket that has a repeat contact: another contact from the same
--- customer between the ticket's creation and var('fcr_repeat_contact_window_days') after its
--- final resolution (DECISIONLOG.md "What counts as a repeat contact"):
+-- One row per resolved ticket of a known customer, with its repeat contact and next issue flags.
+-- Repeat contact: another contact from the same customer between the ticket's creation and
+-- var('fcr_repeat_contact_window_days') after its final resolution (DECISIONLOG.md "What counts
+-- as a repeat contact"):
 --   - another ticket whose life [created, resolved] overlaps that window (two channels, one issue);
 --   - a call or chat not logged against this ticket, started inside the window.
--- Incremental by customer: a run recomputes the customers whose tickets, calls or chats changed
--- since its last run (int_helpdesk__customer_contact_fingerprints) and replaces their rows.
-{{ config(
-    materialized='incremental',
-    unique_key='customer_id',
-    incremental_strategy='replace_keys',
-    key_fingerprints='int_helpdesk__customer_contact_fingerprints',
-    on_schema_change='fail',
-) }}
-{%- set fingerprints = ref('int_helpdesk__customer_contact_fingerprints') %}
+-- Next issue: another ticket of the same customer created after the final resolution and within
+-- var('next_issue_window_days') (next_issue_avoidance, DECISIONLOG.md "Next issue avoidance").
+-- A table: one pass over the lifecycles, calls and chats, joined per customer.
+{{ config(materialized='table') }}
 
 with
 
-all_lifecycles as (
+lifecycles as (
     select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
 ),
 
-all_calls as (
+calls as (
     select * from {{ ref('stg_telephony__calls') }}
     where _row_status = 'staged'
 ),
 
-all_chats as (
+chats as (
     select * from {{ ref('stg_chat__sessions') }}
     where _row_status = 'staged'
-),
-
-lifecycles as (
-    select all_lifecycles.*
-    from all_lifecycles
-    {%- if is_incremental() %}
-    where all_lifecycles.customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
-    {%- endif %}
-),
-
-calls as (
-    select all_calls.*
-    from all_calls
-    {%- if is_incremental() %}
-    where all_calls.customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
-    {%- endif %}
-),
-
-chats as (
-    select all_chats.*
-    from all_chats
-    {%- if is_incremental() %}
-    where all_chats.customer_id in ({{ keys_changed_since_last_run(fingerprints, 'customer_id') }})
-    {%- endif %}
 ),
 
 resolved_tickets as (
@@ -59,7 +30,9 @@ resolved_tickets as (
         ticket_id,
         customer_id,
         created_at as window_start_at,
-        {{ add_days('final_resolved_at', var('fcr_repeat_contact_window_days')) }} as window_end_at
+        final_resolved_at,
+        {{ add_days('final_resolved_at', var('fcr_repeat_contact_window_days')) }} as window_end_at,
+        {{ add_days('final_resolved_at', var('next_issue_window_days')) }} as next_issue_window_end_at
     from lifecycles
     where is_resolved and customer_id is not null
 ),
@@ -124,12 +97,32 @@ repeated as (
     from repeat_chats
 ),
 
+next_issues as (
+    select
+        resolved_tickets.ticket_id,
+        min(next_tickets.created_at) as next_ticket_created_at
+    from resolved_tickets
+    inner join lifecycles as next_tickets
+        on
+            resolved_tickets.customer_id = next_tickets.customer_id
+            and resolved_tickets.ticket_id != next_tickets.ticket_id
+            and resolved_tickets.final_resolved_at < next_tickets.created_at
+            and resolved_tickets.next_issue_window_end_at >= next_tickets.created_at
+    group by resolved_tickets.ticket_id
+),
+
 final as (
     select
-        ticket_id,
-        customer_id,
-        {{ run_stamp() }} as _computed_at
-    from repeated
+        resolved_tickets.ticket_id,
+        resolved_tickets.customer_id,
+        repeated.ticket_id is not null as has_repeat_contact,
+        next_issues.ticket_id is not null as has_next_issue,
+        next_issues.next_ticket_created_at
+    from resolved_tickets
+    left join repeated
+        on resolved_tickets.ticket_id = repeated.ticket_id
+    left join next_issues
+        on resolved_tickets.ticket_id = next_issues.ticket_id
 )
 
 select * from final

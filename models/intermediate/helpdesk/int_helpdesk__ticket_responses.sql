@@ -5,8 +5,6 @@
     on_schema_change='fail',
 ) }}
 {%- set business_time_zone = '(select min(business_days.time_zone) from business_days)' %}
-{#- response_business_seconds reads the business calendar: every ticket when it changed #}
-{%- set recompute_all = settings_changed_since_last_run(['business_calendar']) %}
 
 -- One row per agent reply that answers the customer: the reply, and since when the customer had
 -- been waiting (the earliest customer message after the previous agent reply; the ticket's
@@ -15,8 +13,8 @@
 -- times"). Bot replies and private replies are not agent replies. Events of the same second are
 -- ordered by event_precedence, then event_id (DECISIONLOG.md "Events in the same second"): a
 -- reply in the same second as a customer message answers it, in 0 s.
--- Incremental: all replies of the tickets whose row or events a new load batch changed; all
--- tickets after a change of the business calendar (int_settings__fingerprints).
+-- Incremental by ticket: all replies of the tickets whose row or events a new load batch changed
+-- (a changed business calendar is a settings change: run_warehouse.py rebuilds in full).
 with
 
 all_tickets as (
@@ -32,7 +30,7 @@ business_days as {{ inlined_cte() }} (
     select * from {{ ref('int_calendar__business_days') }}
 ),
 
-{%- if is_incremental() and not recompute_all %}
+{%- if is_incremental() %}
 
 changed_tickets as (
     {{ changed_tickets('all_tickets', 'all_events') }}
@@ -40,11 +38,11 @@ changed_tickets as (
 {%- endif %}
 
 tickets as (
-    {{ rows_of_changed_tickets('all_tickets', recompute_all) }}
+    {{ rows_of_changed_tickets('all_tickets') }}
 ),
 
 events as (
-    {{ rows_of_changed_tickets('all_events', recompute_all) }}
+    {{ rows_of_changed_tickets('all_events') }}
 ),
 
 conversation as (

@@ -4,21 +4,13 @@
 -- that clock, and whether each target was met. A resolved ticket without an agent reply is judged
 -- on its first resolution; a still-open target is breached once the as-of instant (end of
 -- as_of_date, UTC) is past it, otherwise not yet judged (null). See DECISIONLOG.md.
--- Incremental by ticket: the tickets whose lifecycle or customer a new load batch changed, and
--- every ticket with a target still open (its judgement depends on the as-of instant); all of
--- them when the SLA policies or the business calendar changed (int_settings__fingerprints).
-{{ config(
-    materialized='incremental',
-    unique_key='ticket_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
-{%- set recompute_all = settings_changed_since_last_run(['business_calendar', 'ticket_sla']) %}
-{%- set incremental_run = is_incremental() and not recompute_all %}
+-- A table: the judgement of a still-open target depends on the as-of instant, so every run
+-- judges every ticket again (one pass over the lifecycles).
+{{ config(materialized='table') }}
 
 with
 
-all_lifecycles as (
+lifecycles as (
     select * from {{ ref('int_helpdesk__ticket_lifecycles') }}
 ),
 
@@ -30,24 +22,6 @@ staged_tickets as (
 customers as (
     select * from {{ ref('stg_crm__customers') }}
     where _row_status = 'staged'
-),
-{%- if incremental_run %}
-
-changed_tickets as (
-    select all_lifecycles.ticket_id
-    from all_lifecycles
-    where
-        {{ since_last_run('all_lifecycles._load_batch') }}
-        or all_lifecycles.customer_id in ({{ keys_of_new_batches('customers', 'customer_id') }})
-    union
-    select open_targets.ticket_id
-    from {{ this }} as open_targets
-    where open_targets.first_response_at is null or open_targets.final_resolved_at is null
-),
-{%- endif %}
-
-lifecycles as (
-    {{ rows_of_changed_tickets('all_lifecycles', recompute_all) }}
 ),
 
 sla_policies as (
@@ -313,5 +287,4 @@ final as (
     from judged
 )
 
--- an incremental run writes only the recomputed tickets whose row changed
-{{ rows_that_differ_from_stored('final', 'ticket_id') }}
+select * from final

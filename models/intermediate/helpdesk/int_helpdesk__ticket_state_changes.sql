@@ -7,8 +7,10 @@
 -- status change 3), then id (DECISIONLOG.md "Events in the same second"); change_number keeps
 -- that order for the changes of the same second.
 -- Incremental by ticket (like int_helpdesk__ticket_lifecycles): the tickets whose row or events
--- a new load batch changed are recomputed from all their events; _load_batch is the latest
--- batch among a ticket's row and events.
+-- a new load batch changed are recomputed from all their events. _load_batch is the batch of
+-- the change's own step (the ticket row for the creation, the classified event otherwise), so
+-- fct_backlog_daily finds the changes new since its last run; _computed_at is the start of the
+-- run that recomputed the ticket.
 {{ config(
     materialized='incremental',
     unique_key='ticket_id',
@@ -27,10 +29,6 @@ all_events as (
     select * from {{ ref('int_helpdesk__ticket_events_classified') }}
 ),
 
-all_transitions as (
-    select * from {{ ref('int_helpdesk__ticket_status_transitions') }}
-),
-
 {%- if is_incremental() %}
 
 changed_tickets as (
@@ -44,10 +42,6 @@ tickets as (
 
 events as (
     {{ rows_of_changed_tickets('all_events') }}
-),
-
-transitions as (
-    {{ rows_of_changed_tickets('all_transitions') }}
 ),
 
 ticket_steps as (
@@ -88,9 +82,11 @@ ticket_steps as (
         new_status not in ('solved', 'closed') as is_open_after,
         cast(null as boolean) as is_customer_turn_after,
         _load_batch
-    from transitions
+    from events
     where
-        occurred_at is not null
+        event_type = 'status_change'
+        and new_status is not null
+        and occurred_at is not null
         and ticket_id in (select tickets.ticket_id from tickets)
 ),
 
@@ -102,7 +98,7 @@ states as (
         step_id,
         coalesce(last_value(is_open_after ignore nulls) over ticket_steps, true) as is_open,
         coalesce(last_value(is_customer_turn_after ignore nulls) over ticket_steps, true) as is_customer_turn,
-        max(_load_batch) over (partition by ticket_id) as ticket_load_batch
+        _load_batch
     from ticket_steps
     window ticket_steps as (
         partition by ticket_id
@@ -119,7 +115,7 @@ flagged as (
         step_id,
         case when is_open then 1 else 0 end as open_flag,
         case when is_open and is_customer_turn then 1 else 0 end as awaiting_flag,
-        ticket_load_batch
+        _load_batch
     from states
 ),
 
@@ -134,7 +130,7 @@ deltas as (
         -- the ticket's creation (null without a staged ticket row: events of an unknown ticket)
         tickets.created_at as ticket_created_at,
         tickets.ticket_id is not null as is_ticket_staged,
-        flagged.ticket_load_batch
+        flagged._load_batch
     from flagged
     left join tickets
         on flagged.ticket_id = tickets.ticket_id
@@ -154,7 +150,7 @@ changes as (
         awaiting_delta,
         ticket_created_at,
         is_ticket_staged,
-        ticket_load_batch
+        _load_batch
     from deltas
     where open_delta != 0 or awaiting_delta != 0
 ),
@@ -174,7 +170,8 @@ final as (
         awaiting_delta,
         ticket_created_at,
         is_ticket_staged,
-        ticket_load_batch as _load_batch
+        _load_batch,
+        {{ run_stamp() }} as _computed_at
     from changes
 )
 

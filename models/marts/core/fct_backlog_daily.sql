@@ -5,11 +5,12 @@
 -- second, as a reply at the instant of the creation, make an empty interval);
 -- the counts equal kpi_values' backlog / open_awaiting_response (day grain, dimension all).
 -- Incremental by day: a day's counts depend on every change before its end, so a run redoes the
--- days from the earliest date whose state changes differ since the last run
--- (int_helpdesk__ticket_state_change_dates), and the days the calendar gained (all of them when
--- it gained days at its start); _computed_at is the start of the run that last computed a row
--- (bookkeeping).
--- depends_on: {{ ref('int_helpdesk__ticket_state_change_dates') }}
+-- days from the earliest of: a change new since this model last ran (a state change of a load
+-- batch beyond those of the changes int_helpdesk__ticket_state_changes did not recompute since
+-- then), a day whose stored counts differ from the running sums of all changes (a change gone
+-- or moved later: a reply re-classified as a bot's, a re-timed event), and the days the
+-- calendar gained (all of them when it gained days at its start); _computed_at is the start of
+-- the run that last computed a row (bookkeeping).
 {{ config(
     materialized='incremental',
     unique_key='date_day',
@@ -27,33 +28,90 @@ all_days as {{ inlined_cte() }} (
     select * from {{ ref('dim_date') }}
 ),
 
+{%- if is_incremental() %}
+
+stored_days as (
+    select * from {{ this }}
+),
+
+last_run as (
+    select max(stored_days._computed_at) as computed_at
+    from stored_days
+),
+
+processed_batch as (
+    -- the latest batch among the changes not recomputed since this model last ran
+    select coalesce(max(state_changes._load_batch), 0) as load_batch
+    from state_changes
+    cross join last_run
+    where state_changes._computed_at <= last_run.computed_at
+),
+
+new_changes as (
+    select min(state_changes.changed_date) as first_day
+    from state_changes
+    cross join processed_batch
+    where state_changes._load_batch > processed_batch.load_batch
+),
+
+daily_deltas as (
+    select
+        changed_date as date_day,
+        sum(case when is_ticket_staged then open_delta else 0 end) as open_delta,
+        sum(awaiting_delta) as awaiting_delta
+    from state_changes
+    group by changed_date
+    union all
+    select
+        date_day,
+        0 as open_delta,
+        0 as awaiting_delta
+    from all_days
+),
+
+running_counts as (
+    -- the counts at each day's end as running sums of the deltas (assert_backlog_snapshots_agree)
+    select
+        date_day,
+        sum(sum(open_delta)) over (order by date_day) as open_tickets,
+        sum(sum(awaiting_delta)) over (order by date_day) as awaiting_response_tickets
+    from daily_deltas
+    group by date_day
+),
+
+differing_days as (
+    select min(stored_days.date_day) as first_day
+    from stored_days
+    inner join running_counts
+        on stored_days.date_day = running_counts.date_day
+    where
+        stored_days.open_tickets != running_counts.open_tickets
+        or stored_days.awaiting_response_tickets != running_counts.awaiting_response_tickets
+),
+{%- endif %}
+
 -- the first day to (re)compute: every day in a full build
 recompute_from as (
     {%- if is_incremental() %}
     select
         least(
-            -- the earliest day whose state changes differ since this model last ran
-            coalesce(
-                (
-                    select min(state_change_dates.changed_date)
-                    from {{ ref('int_helpdesk__ticket_state_change_dates') }} as state_change_dates
-                    where {{ computed_since_last_run() }}
-                ),
-                cast('9999-12-31' as date)
-            ),
+            coalesce(new_changes.first_day, cast('9999-12-31' as date)),
+            coalesce(differing_days.first_day, cast('9999-12-31' as date)),
             -- the days the calendar gained after the last computed day
             coalesce(
-                (select max(processed.date_day) from {{ this }} as processed) + 1,
+                (select max(stored_days.date_day) from stored_days) + 1,
                 cast('0001-01-01' as date)
             ),
             -- every day when the calendar gained days at its start (an earlier export)
             case
                 when (select min(all_days.date_day) from all_days)
-                    < (select min(processed.date_day) from {{ this }} as processed)
+                    < (select min(stored_days.date_day) from stored_days)
                     then cast('0001-01-01' as date)
                 else cast('9999-12-31' as date)
             end
         ) as first_day
+    from new_changes
+    cross join differing_days
     {%- else %}
     select cast('0001-01-01' as date) as first_day
     {%- endif %}

@@ -1,18 +1,10 @@
-{{ config(
-    materialized='incremental',
-    unique_key='queue_contact_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
+{{ config(materialized='table') }}
 
 -- One row per inbound call attempt or chat request: how it was offered, answered, abandoned or
 -- blocked, how long the customer waited and how long it took to handle (DECISIONLOG.md
 -- "Calls and chats"). Feeds aht, asa, service_level, answer_rate, abandon_rate, blockage_rate.
--- Incremental: the contacts of new load batches, and the contacts whose ticket, customer or
--- agent a new batch updates (their category, priority, tier, team or bot flag); _load_batch is
--- the latest load batch of any of those rows. Every contact when the service-level threshold or
--- the pseudonymisation salt changed (int_settings__fingerprints).
-{%- set recompute_all = settings_changed_since_last_run(['pseudonymisation', 'service_level']) %}
+-- A table: one row per call or chat, a single pass; _load_batch is the latest load batch of the
+-- contact's row, ticket, customer and agent.
 with
 
 calls as (
@@ -102,13 +94,6 @@ all_contacts as (
 
 contacts as (
     select * from all_contacts
-    {%- if is_incremental() and not recompute_all %}
-    where
-        {{ since_last_run('_load_batch') }}
-        or ticket_id in ({{ keys_of_new_batches('tickets', 'ticket_id') }})
-        or customer_id in ({{ keys_of_new_batches('customers', 'customer_id') }})
-        or agent_id in ({{ keys_of_new_batches('agent_directory', 'agent_id') }})
-    {%- endif %}
 ),
 
 final as (

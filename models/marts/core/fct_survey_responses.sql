@@ -1,21 +1,12 @@
 -- One row per survey response, normalised to its scale, with the ticket's and customer's
 -- breakdown dimensions. The survey rules (satisfied, NPS group, easy) are the macros of
 -- macros/kpi/survey_rules.sql; every survey KPI reads these columns.
--- Incremental by response: a run recomputes the responses of new load batches, those whose
--- rated ticket was recomputed in fct_tickets since (_computed_at) and those of customers a new
--- batch updated; every response when the pseudonymisation salt changed.
-{{ config(
-    materialized='incremental',
-    unique_key='response_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
-{%- set recompute_all = settings_changed_since_last_run(['pseudonymisation']) %}
-{%- set incremental_run = is_incremental() and not recompute_all %}
+-- A table: one row per response, a single pass.
+{{ config(materialized='table') }}
 
 with
 
-all_responses as (
+responses as (
     select * from {{ ref('stg_survey__responses') }}
     where _row_status = 'staged'
 ),
@@ -27,29 +18,6 @@ tickets as {{ inlined_cte() }} (
 customers as (
     select * from {{ ref('stg_crm__customers') }}
     where _row_status = 'staged'
-),
-{%- if incremental_run %}
-
-changed_responses as (
-    select all_responses.response_id from all_responses
-    where {{ since_last_run('all_responses._load_batch') }}
-    union
-    select all_responses.response_id from all_responses
-    inner join tickets
-        on all_responses.ticket_id = tickets.ticket_id
-    where tickets.{{ computed_since_last_run() }}
-    union
-    select all_responses.response_id from all_responses
-    where all_responses.customer_id in ({{ keys_of_new_batches('customers', 'customer_id') }})
-),
-{%- endif %}
-
-responses as (
-    select all_responses.*
-    from all_responses
-    {%- if incremental_run %}
-    where all_responses.response_id in (select changed_responses.response_id from changed_responses)
-    {%- endif %}
 ),
 
 final as (

@@ -1,21 +1,11 @@
 -- One row per ticket with its lifecycle, the dimensions KPIs break down by, and the FCR flag
 -- (DECISIONLOG.md "First contact resolution").
--- Incremental by ticket: a run recomputes the tickets whose row, lifecycle, customer, assignee,
--- linked calls or chats a new load batch changed, those whose business times or SLA were
--- recomputed since (_computed_at), and those whose repeat-contact or next-issue status changed
--- (compared with the stored flags); every ticket when the pseudonymisation salt changed.
-{{ config(
-    materialized='incremental',
-    unique_key='ticket_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
-{%- set recompute_all = settings_changed_since_last_run(['pseudonymisation']) %}
-{%- set incremental_run = is_incremental() and not recompute_all %}
+-- A table: every run joins the ticket models again (one row per ticket, no window functions).
+{{ config(materialized='table') }}
 
 with
 
-all_tickets as (
+tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
     where _row_status = 'staged'
 ),
@@ -42,10 +32,6 @@ agent_directory as (
     where _row_status = 'staged'
 ),
 
-next_issues as {{ inlined_cte() }} (
-    select * from {{ ref('int_helpdesk__ticket_next_issues') }}
-),
-
 business_times as {{ inlined_cte() }} (
     select * from {{ ref('int_helpdesk__ticket_business_times') }}
 ),
@@ -63,83 +49,6 @@ chats as (
     select * from {{ ref('stg_chat__sessions') }}
     where _row_status = 'staged'
 ),
-{%- if incremental_run %}
-
-stored as (
-    select * from {{ this }}
-),
-
-changed_tickets as (
-    select all_tickets.ticket_id
-    from all_tickets
-    where
-        {{ since_last_run('all_tickets._load_batch') }}
-        or all_tickets.customer_id in ({{ keys_of_new_batches('customers', 'customer_id') }})
-        or all_tickets.assignee_agent_id in ({{ keys_of_new_batches('agent_directory', 'agent_id') }})
-    union
-    {{ keys_of_new_batches('lifecycles', 'ticket_id') }}
-    union
-    select calls.ticket_id from calls
-    where calls.ticket_id is not null and {{ since_last_run('calls._load_batch') }}
-    union
-    select chats.ticket_id from chats
-    where chats.ticket_id is not null and {{ since_last_run('chats._load_batch') }}
-    union
-    select business_times.ticket_id from business_times
-    where business_times.{{ computed_since_last_run() }}
-    union
-    select sla.ticket_id from sla
-    where sla.{{ computed_since_last_run() }}
-    -- repeat contacts and next issues whose status differs from the stored one, both ways
-    union
-    (
-        select repeat_contacts.ticket_id from repeat_contacts
-        except
-        select stored.ticket_id from stored
-        where stored.has_repeat_contact
-    )
-    union
-    (
-        select stored.ticket_id from stored
-        where stored.has_repeat_contact
-        except
-        select repeat_contacts.ticket_id from repeat_contacts
-    )
-    union
-    select changed_next_issues.ticket_id
-    from (
-        (
-            select
-                next_issues.ticket_id,
-                next_issues.next_ticket_created_at
-            from next_issues
-            except
-            select
-                stored.ticket_id,
-                stored.next_ticket_created_at
-            from stored
-            where stored.has_next_issue
-        )
-        union
-        (
-            select
-                stored.ticket_id,
-                stored.next_ticket_created_at
-            from stored
-            where stored.has_next_issue
-            except
-            select
-                next_issues.ticket_id,
-                next_issues.next_ticket_created_at
-            from next_issues
-        )
-    ) as changed_next_issues
-),
-{%- endif %}
-
-tickets as (
-    {{ rows_of_changed_tickets('all_tickets', recompute_all) }}
-),
 
 linked_contacts as (
     -- calls and chats logged against a ticket are contacts about it
@@ -153,9 +62,6 @@ linked_contacts as (
         select ticket_id from chats
         where ticket_id is not null
     ) as contacts
-    {%- if incremental_run %}
-    where ticket_id in (select tickets.ticket_id from tickets)
-    {%- endif %}
     group by ticket_id
 ),
 
@@ -208,9 +114,9 @@ joined as (
         sla.first_response_breached_at,
         sla.resolution_breached_at,
         sla.is_sla_met,
-        repeat_contacts.ticket_id is not null as has_repeat_contact,
-        next_issues.ticket_id is not null as has_next_issue,
-        next_issues.next_ticket_created_at,
+        coalesce(repeat_contacts.has_repeat_contact, false) as has_repeat_contact,
+        coalesce(repeat_contacts.has_next_issue, false) as has_next_issue,
+        repeat_contacts.next_ticket_created_at,
         greatest(tickets._load_batch, lifecycles._load_batch, customers._load_batch, agent_directory._load_batch)
             as _load_batch
     from tickets
@@ -228,8 +134,6 @@ joined as (
         on tickets.ticket_id = business_times.ticket_id
     left join sla
         on tickets.ticket_id = sla.ticket_id
-    left join next_issues
-        on tickets.ticket_id = next_issues.ticket_id
     left join linked_contacts
         on tickets.ticket_id = linked_contacts.ticket_id
 ),
@@ -246,5 +150,4 @@ final as (
     from joined
 )
 
--- an incremental run writes only the recomputed tickets whose row changed
-{{ rows_that_differ_from_stored('final', 'ticket_id') }}
+select * from final
