@@ -9,6 +9,9 @@
 -- (docs/architecture.md "Incremental KPI aggregates"). A period left without any observation
 -- keeps its old rows until the next full build (delete+insert deletes only the periods it
 -- inserts).
+-- The percentiles hold every value of their groups in memory: built after the relationship
+-- aggregates, the other model that needs gigabytes, so that dbt never runs the two at once.
+-- depends_on: {{ ref('int_kpi_aggregates__relationship') }}
 {{ config(
     materialized='incremental',
     unique_key=['period_grain', 'period_start'],
