@@ -1,7 +1,9 @@
--- Every KPI observation (the int_kpi_observations__<family> models, one shape, see
--- macros/kpi/aggregate_kpi_observations.sql) rolled up to every period grain and breakdown: the
--- sums (grouped once by day, the coarser grains added up from the days) and the p50/p90 of the
--- time KPIs. A new KPI family adds an int_kpi_observations__<family> model and one entry below.
+-- Every KPI observation (the int_kpi_observations__<family> models of kpi_observation_models(),
+-- one shape, see macros/kpi/aggregate_kpi_observations.sql) rolled up to every period grain and
+-- breakdown: the sums (grouped once by day, the coarser grains added up from the days) and the
+-- p50/p90 of the time KPIs. The query computes the percentiles of the first grain (day); a
+-- post-hook per further grain fills in theirs, one grain per statement, because DuckDB holds
+-- the values of every percentile of one query at once (macros/kpi/kpi_percentile_hooks.sql).
 -- Incremental by period (delete+insert on period_grain and period_start): every run groups all
 -- observations by day and breakdown and compares those day sums with the day rows this model
 -- stored; a day whose sums differ (new, changed or lost observations) is a changed day, and the
@@ -9,46 +11,24 @@
 -- (docs/architecture.md "Incremental KPI aggregates"). A period left without any observation
 -- keeps its old rows until the next full build (delete+insert deletes only the periods it
 -- inserts).
--- The percentiles hold every value of their groups in memory: built after the relationship
--- aggregates, the other model that needs gigabytes, so that dbt never runs the two at once.
+-- Built after the relationship aggregates, the other model that needs gigabytes, so that dbt
+-- never runs the two at once.
 -- depends_on: {{ ref('int_kpi_aggregates__relationship') }}
 {{ config(
     materialized='incremental',
     unique_key=['period_grain', 'period_start'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    post_hook=kpi_percentile_hooks(),
 ) }}
-{%- set observation_models = [
-    'int_kpi_observations__survey_responses',
-    'int_kpi_observations__survey_invitations',
-    'int_kpi_observations__quality_reviews',
-    'int_kpi_observations__tickets',
-    'int_kpi_observations__ticket_responses',
-    'int_kpi_observations__queue_contacts',
-    'int_kpi_observations__contacts',
-] %}
 {%- set sums = kpi_observation_sums_map() %}
 {%- set changed_periods = 'changed_periods' if is_incremental() else none %}
+{%- set first_grain = var('kpi_period_grains')[0] %}
 
 with
 
 observations as {{ inlined_cte() }} (
-    {%- for model in observation_models %}
-    select
-        kpi_id,
-        metric_date,
-        {%- for column in kpi_dimensions().values() %}
-        {{ column }},
-        {%- endfor %}
-        numerator,
-        denominator,
-        measure
-    from {{ ref(model) }}
-    where metric_date is not null
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{- kpi_observations() }}
 ),
 
 -- Σ numerator, Σ denominator, Σ numerator² per KPI, day and breakdown; a breakdown that does not
@@ -104,16 +84,13 @@ changed_periods as {{ materialized_cte() }} (
     {%- endfor %}
 ),
 
--- the time-KPI observations of the changed periods, read once by every breakdown's percentiles
+-- the time-KPI observations of the changed periods of the first grain, read once by every
+-- breakdown's percentiles
 measured as {{ materialized_cte() }} (
     select * from observations
     where
         measure is not null
-        and (
-            {%- for grain in var('kpi_period_grains') %}
-            {{ kpi_period_filter(grain, 'metric_date', 'changed_periods') }}{{ ' or' if not loop.last }}
-            {%- endfor %}
-        )
+        and {{ kpi_period_filter(first_grain, 'metric_date', 'changed_periods') }}
 ),
 {%- else %}
 
@@ -129,8 +106,9 @@ period_sums as (
     {{ rollup_day_sums('day_sums', 'period_start', sums, keys=['kpi_id'], periods=changed_periods) }}  -- noqa: PRS
 ),
 
+-- the first grain's; the post-hooks fill in the other grains' (null until then)
 period_percentiles as (
-    {{ kpi_observation_percentiles('measured', periods=changed_periods) }}  -- noqa: PRS
+    {{ kpi_observation_percentiles('measured', grains=[first_grain], periods=changed_periods) }}  -- noqa: PRS
 ),
 
 final as (
