@@ -253,6 +253,42 @@ def test_aggregates_recompute_only_the_periods_of_changed_days(warehouses):
     assert (only_before, only_after) == (0, 0)
 
 
+def test_percentile_hooks_fill_in_every_grain_after_the_appended_run(warehouses):
+    """The aggregates' query computes the day grain's p50/p90 and one post-hook per coarser grain
+    fills in the periods just written (fill_kpi_percentiles): after batch 1 (a full build) and
+    the appended run, no row of a time KPI lacks its percentiles, and each grain's p50/p90 of
+    first_response_time equal quantile_cont over the ticket observations of the period."""
+    incremental, _ = warehouses
+    con = duckdb.connect(str(incremental), read_only=True)
+    time_kpis = (
+        "('first_response_time', 'first_response_time_business', 'avg_response_time',"
+        " 'resolution_time', 'resolution_time_business', 'first_resolution_time', 'aht', 'asa')"
+    )
+    missing = con.execute(
+        f"select count(*) from {AGGREGATES} where kpi_id in {time_kpis} and p50_value is null"
+    ).fetchone()[0]
+    assert missing == 0
+    periods = {}
+    for grain in ("day", "week", "month", "quarter", "year"):
+        periods[grain] = con.execute(
+            "with direct as (select cast(date_trunc(?, metric_date) as date) as period_start,"
+            " quantile_cont(measure, 0.5) as p50, quantile_cont(measure, 0.9) as p90"
+            " from intermediate.int_kpi_observations__tickets"
+            " where kpi_id = 'first_response_time' group by 1)"
+            " select count(*), count(*) filter (where aggregates.p50_value = direct.p50"
+            " and aggregates.p90_value = direct.p90)"
+            f" from direct left join {AGGREGATES} as aggregates"
+            " on aggregates.kpi_id = 'first_response_time' and aggregates.period_grain = ?"
+            " and aggregates.period_start = direct.period_start and aggregates.dimension = 'all'",
+            [grain, grain],
+        ).fetchone()
+    # the demo's tickets were created over 15 months, 5 quarters and 2 years: every period equal
+    assert periods["month"] == (15, 15)
+    assert periods["quarter"] == (5, 5)
+    assert periods["year"] == (2, 2)
+    assert all(equal == count > 0 for count, equal in periods.values())
+
+
 def test_backlog_redoes_the_days_from_the_earliest_changed_state(warehouses):
     incremental, _ = warehouses
     con = duckdb.connect(str(incremental), read_only=True)
