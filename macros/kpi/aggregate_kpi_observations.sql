@@ -3,7 +3,7 @@
 
     Rolls KPI observations up to every period grain of var('kpi_period_grains') and every
     breakdown dimension. `observations` is a relation with the columns of
-    int_kpi_observations: kpi_id, metric_date, one column per dimension of kpi_dimensions()
+    the KPI observations (int_kpi_observations__<family>): kpi_id, metric_date, one column per dimension of kpi_dimensions()
     (null = the dimension does not apply to that KPI, so no row is published for it; hour_of_day
     '00'..'23' and day_of_week '1'..'7', ISO Monday = 1, in UTC), numerator, denominator and
     measure (the raw value whose p50/p90 are published, for time KPIs).
@@ -106,8 +106,8 @@
     one GROUP BY per grain and breakdown, skipping rows whose breakdown column is null: holistic
     aggregates (percentiles) keep every value of every group in memory, and DuckDB holds the
     states of all grouping sets at once, so they run one breakdown at a time instead.
-    `periods` (a query of period_grain, period_start, e.g. from kpi_changed_periods()) keeps only
-    the rows of those periods; none = every period.
+    `periods` (a relation or CTE of period_grain, period_start: the periods an incremental run
+    recomputes) keeps only the rows of those periods; none = every period.
 #}
 {% macro rollup_by_period(relation, date_column, dimensions, aggregates, keys=[], grouping_sets=true, grains=none, periods=none) -%}
     {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}
@@ -171,105 +171,51 @@
 {%- endmacro %}
 
 
-{# kpi_periods_earliest(periods, grain=none): when the model runs, the earliest period_start of
-   `periods` (of `grain`, or of any grain) as a 'YYYY-MM-DD' string; none when there is none or
-   while dbt only parses. #}
-{% macro kpi_periods_earliest(periods, grain=none) -%}
-    {%- if not execute -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set query -%}
-        select cast(min(period_start) as varchar) from ({{ periods }}) as periods
-        {%- if grain is not none %} where period_grain = '{{ grain }}'{% endif %}
-    {%- endset -%}
-    {{ return(run_query(query).columns[0].values()[0]) }}
-{%- endmacro %}
-
-
 {# kpi_period_filter(grain, date_expression, periods): a predicate keeping the rows whose `grain`
-   period is one of `periods` (a query of period_grain, period_start); `true` when periods is none.
-   The earliest of those periods (kpi_periods_earliest) leads the predicate as a date literal, or
-   the predicate is `false` when the grain has none: DuckDB skips the older rows with a plain
-   comparison it pushes down into the scans, before the period test (an appended day changes
-   only the latest periods). #}
+   period is one of `periods` (a relation or CTE with period_grain and period_start); `true` when
+   periods is none (every period). #}
 {% macro kpi_period_filter(grain, date_expression, periods) -%}
     {%- if periods is none -%}
         true
     {%- else -%}
-        {%- set earliest = kpi_periods_earliest(periods, grain) -%}
-        {%- if execute and earliest is none -%}
-            false
-        {%- else -%}
-        {{ date_expression }} >= cast('{{ earliest or '0001-01-01' }}' as date)
-        and {{ period_start(grain, date_expression) }} in (
-            select period_start from ({{ periods }}) as periods where period_grain = '{{ grain }}'
+        {{ period_start(grain, date_expression) }} in (
+            select period_start from {{ periods }} where period_grain = '{{ grain }}'
         )
-        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
 
 {#
-    rollup_sums_by_period(relation, date_column, dimensions, sums, keys=[], grains=none, periods=none)
+    rollup_sums_by_period(relation, date_column, dimensions, sums, keys=[], grains=none)
 
     rollup_by_period for sums only, cheaper: the rows are grouped once, by day (grouping sets of
-    every breakdown), and the coarser grains add up those daily sums instead of grouping every
-    row again (at 51 M observations, one pass instead of five). `sums` maps a column name to the
-    SQL expression summed. With `periods`, only the rows of those periods are read and returned.
-    `stored_daily_sums` (with `periods`, and 'day' among the grains): a relation holding the
-    day-grain rows an earlier run returned (e.g. {{ this }} of an incremental model), same
-    columns. Only the days of `periods` themselves are then grouped from `relation`; the other
-    days of the coarser periods are read from the stored day rows, which are still right because
-    their rows did not change (an appended day regroups one day, not the year that holds it).
-    Same columns as rollup_by_period.
+    every breakdown), and the coarser grains add up those daily sums (rollup_day_sums) instead of
+    grouping every row again (at 51 M observations, one pass instead of five). `sums` maps a
+    column name to the SQL expression summed. Same columns as rollup_by_period.
 #}
-{% macro rollup_sums_by_period(
-    relation, date_column, dimensions, sums, keys=[], grains=none, periods=none, stored_daily_sums=none
-) -%}
-    {%- set grains = grains if grains is not none else var('kpi_period_grains') -%}
-    {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}
+{% macro rollup_sums_by_period(relation, date_column, dimensions, sums, keys=[], grains=none) -%}
+    select * from (
+        with daily_sums as (
+            {{ rollup_day_rows(relation, date_column, dimensions, sums, keys=keys) }}
+        )
+        {{ rollup_day_sums('daily_sums', 'period_start', sums, keys=keys, grains=grains) }}
+    ) as sums_by_period
+{%- endmacro %}
+
+
+{#
+    rollup_day_rows(relation, date_column, dimensions, sums, keys=[])
+
+    The day-grain rows of rollup_by_period for sums: `relation` grouped by (keys, day) alone
+    (dimension 'all') and with each breakdown of `dimensions`, one GROUP BY GROUPING SETS; `sums`
+    maps a column name to the SQL expression summed. What rollup_day_sums adds up to every grain.
+#}
+{% macro rollup_day_rows(relation, date_column, dimensions, sums, keys=[]) -%}
     {%- set day_sums = {} -%}
     {%- for name, expression in sums.items() -%}
         {%- do day_sums.update({name: 'sum(' ~ expression ~ ')'}) -%}
     {%- endfor -%}
-    {%- set in_any_period -%}
-        {%- if periods is not none -%}
-            {{ date_column }} >= cast('{{ kpi_periods_earliest(periods) or '0001-01-01' }}' as date) and (
-        {%- endif -%}
-        {%- for grain in grains -%}
-            ({{ kpi_period_filter(grain, date_column, periods) }}){{ ' or ' if not loop.last }}
-        {%- endfor -%}
-        {%- if periods is not none %}){% endif -%}
-    {%- endset -%}
-    {%- set reuse_stored = periods is not none and stored_daily_sums is not none and 'day' in grains -%}
-    {%- set in_changed_days = kpi_period_filter('day', date_column, periods) if reuse_stored else none -%}
-    select * from (
-        with daily_sums as (
-            {{ rollup_by_period(
-                '(select * from ' ~ relation ~ ' where '
-                ~ (in_changed_days if reuse_stored else in_any_period) ~ ') as rows_in_periods',
-                date_column, dimensions, day_sums, keys=keys, grains=['day'],
-            ) }}
-            {%- if reuse_stored %}
-            union all
-            -- the unchanged days of the coarser periods, as stored
-            select
-                {{ key_prefix }}period_grain,
-                period_start,
-                dimension,
-                dimension_value,
-                {%- for name in sums %}
-                {{ name }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            from {{ stored_daily_sums }}
-            where
-                period_grain = 'day'
-                and period_start >= cast('{{ kpi_periods_earliest(periods) or '0001-01-01' }}' as date)
-                and not ({{ kpi_period_filter('day', 'period_start', periods) }})
-            {%- endif %}
-        )
-        {{ rollup_day_sums('daily_sums', 'period_start', sums, keys=keys, grains=grains, periods=periods) }}
-    ) as sums_by_period
+    {{ rollup_by_period(relation, date_column, dimensions, day_sums, keys=keys, grains=['day']) }}
 {%- endmacro %}
 
 
@@ -280,7 +226,8 @@
     columns) added up to every grain of `grains` (default var('kpi_period_grains')): a UNION ALL
     of one GROUP BY per grain, returning keys, period_grain, period_start, dimension,
     dimension_value and the sums. With `periods`, only those periods. The second half of
-    rollup_sums_by_period; int_kpi_aggregates__ticket_snapshots calls it on its stored day sums.
+    rollup_sums_by_period; int_kpi_aggregates__observations and __ticket_snapshots call it on their
+    day sums.
 #}
 {% macro rollup_day_sums(day_sums, date_column, sums, keys=[], grains=none, periods=none) -%}
     {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}
@@ -303,49 +250,38 @@
 {%- endmacro %}
 
 
-{# Σ numerator, Σ denominator, Σ numerator² of KPI observations (of `periods` only, when given), per
-   breakdown of `dimensions` (default kpi_dimensions(); a family with fewer breakdowns passes its own);
-   `stored_daily_sums` as in rollup_sums_by_period. #}
-{% macro kpi_observation_sums(observations, periods=none, dimensions=none, stored_daily_sums=none) -%}
+{# kpi_observation_sums_map(): the sums a KPI aggregate keeps of its observations - Σ numerator,
+   Σ denominator and Σ numerator² (squares, for the confidence intervals) - as a mapping of
+   column -> summed expression for rollup_sums_by_period / rollup_day_rows / rollup_day_sums. #}
+{% macro kpi_observation_sums_map() -%}
+    {{ return({
+        'numerator': 'numerator',
+        'denominator': 'denominator',
+        'squares': 'numerator * numerator',
+    }) }}
+{%- endmacro %}
+
+
+{# Σ numerator, Σ denominator, Σ numerator² of KPI observations per period of every grain and
+   breakdown of `dimensions` (default kpi_dimensions(); a family with fewer breakdowns passes its
+   own). #}
+{% macro kpi_observation_sums(observations, dimensions=none) -%}
     {{ rollup_sums_by_period(
         observations,
         'metric_date',
         dimensions if dimensions is not none else kpi_dimensions(),
-        {
-            'numerator': 'numerator',
-            'denominator': 'denominator',
-            'squares': 'numerator * numerator',
-        },
+        kpi_observation_sums_map(),
         keys=['kpi_id'],
-        periods=periods,
-        stored_daily_sums=stored_daily_sums,
     ) }}
 {%- endmacro %}
 
 
 {# p50 and p90 of `measure` over the observations that have one (time KPIs), one breakdown at a
-   time (see rollup_by_period), for `grains` (default: every grain), `periods` (default: all) and the
-   breakdowns of `dimensions` (default kpi_dimensions()). One percentiles() aggregate yields both
-   values, split into two columns by list_item(). With `periods` (an incremental run), the
-   observations of those periods are read once into a materialised CTE that every breakdown
-   reads, instead of every breakdown reading `observations` (a view over the facts) again: the
-   year grain of an appended day took 1.4 s instead of 1.85 s. Without `periods` that CTE would
-   hold every observation: slower (6.6 s instead of 5.8 s for the day grain at 2 M tickets) and
-   0.8 GB more memory, so a full build reads `observations` per breakdown. #}
+   time (see rollup_by_period), for `grains` (default: every grain), `periods` (a relation of
+   period_grain, period_start; default: all) and the breakdowns of `dimensions` (default
+   kpi_dimensions()). One percentiles() aggregate yields both values, split into two columns by
+   list_item(). #}
 {% macro kpi_observation_percentiles(observations, grains=none, periods=none, dimensions=none) -%}
-    {%- set measured = '(select * from ' ~ observations ~ ' where measure is not null) as measured' -%}
-    {%- if periods is not none %}
-    {%- set in_any_period = [] -%}
-    {%- for grain in (grains if grains is not none else var('kpi_period_grains')) -%}
-        {%- do in_any_period.append('(' ~ kpi_period_filter(grain, 'metric_date', periods) ~ ')') -%}
-    {%- endfor %}
-    with measured_in_periods as {{ materialized_cte() }} (
-        select *
-        from {{ observations }}
-        where measure is not null and ({{ in_any_period | join(' or ') }})
-    )
-    {%- set measured = 'measured_in_periods' -%}
-    {%- endif %}
     select
         kpi_id,
         period_grain,
@@ -356,7 +292,7 @@
         {{ list_item('p50_p90', 2) }} as p90_value
     from (
         {{ rollup_by_period(
-            measured,
+            '(select * from ' ~ observations ~ ' where measure is not null) as measured',
             'metric_date',
             dimensions if dimensions is not none else kpi_dimensions(),
             {'p50_p90': percentiles('measure', [0.5, 0.9])},
@@ -371,8 +307,8 @@
 
 {#
     Sums and percentiles joined on the row key, for a small observation relation in one query
-    (int_kpi_aggregates__observations materialises the percentiles as their own model instead:
-    at millions of observations DuckDB plans the join of both roll-ups badly). `dimensions`
+    (int_kpi_aggregates__relationship; int_kpi_aggregates__observations calls the parts itself,
+    by the periods a run recomputes). `dimensions`
     (default kpi_dimensions()) limits the breakdowns to those the observations have, so no
     grouping set is spent on a column that is null in every row.
 #}

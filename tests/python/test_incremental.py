@@ -12,7 +12,7 @@ row_count 0 that a fingerprint table (`*_dates`) keeps for a key that lost all i
 from __future__ import annotations
 
 import csv
-import subprocess
+import shutil
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,6 @@ import run_warehouse
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ("staging", "intermediate", "marts", "audit")
 BOOKKEEPING_COLUMNS = ("_computed_at",)
-FINGERPRINT_TABLES = ("int_kpi_observation_dates",)
 
 
 def read_rows(path: Path) -> list[list[str]]:
@@ -108,11 +107,21 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     add_updates(work / "base", work / "day")
     incremental, rebuilt = work / "incremental.duckdb", work / "rebuilt.duckdb"
     build(work / "base", incremental)
+    # the state of warehouse A before the appended day, for the period tests of the KPI aggregates
+    shutil.copy(publish.state_path(incremental), work / BEFORE_APPEND)
     build(work / "day", incremental, "--append")
     build(work / "base", rebuilt)
     build(work / "day", rebuilt, "--append", "--full-refresh")
     # every layer, not only the published marts: the private build state behind each file
     return publish.state_path(incremental), publish.state_path(rebuilt)
+
+
+BEFORE_APPEND = "before_append.duckdb"
+
+
+def before_append(incremental: Path) -> Path:
+    """Warehouse A's state after batch 1 (copied by the fixture, next to the state directory)."""
+    return incremental.parent.parent / BEFORE_APPEND
 
 
 def compared_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
@@ -134,14 +143,13 @@ def test_incremental_run_equals_full_rebuild(warehouses):
     differences = {}
     for schema, table in tables(incremental):
         columns = compared_columns(con, schema, table)
-        where = " where row_count > 0" if table in FINGERPRINT_TABLES else ""
         only_a = con.execute(
-            f"select count(*) from (select {columns} from a.{schema}.{table}{where}"
-            f" except all select {columns} from b.{schema}.{table}{where})"
+            f"select count(*) from (select {columns} from a.{schema}.{table}"
+            f" except all select {columns} from b.{schema}.{table})"
         ).fetchone()[0]
         only_b = con.execute(
-            f"select count(*) from (select {columns} from b.{schema}.{table}{where}"
-            f" except all select {columns} from a.{schema}.{table}{where})"
+            f"select count(*) from (select {columns} from b.{schema}.{table}"
+            f" except all select {columns} from a.{schema}.{table})"
         ).fetchone()[0]
         if only_a or only_b:
             differences[f"{schema}.{table}"] = (only_a, only_b)
@@ -191,90 +199,96 @@ def test_a_call_re_exported_against_a_ticket_is_no_touchpoint_any_more(warehouse
     assert touches == (0,)
 
 
-LAST_RUN = "(select max(_computed_at) from intermediate.int_kpi_observation_dates)"
+# the start of the appended run: fct_backlog_daily redoes the days up to the last one every run
+LAST_RUN = "(select max(_computed_at) from marts.fct_backlog_daily)"
+# macro pseudonymise with the default salt of dbt_project.yml
+PSEUDONYMISED_ID = f"md5('{run_warehouse.DEMO_SALT}' || '|' || customer_id)"
 
-
-def test_aggregates_recompute_only_the_periods_of_changed_dates(warehouses):
-    incremental, _ = warehouses
-    con = duckdb.connect(str(incremental), read_only=True)
-    changed_dates = con.execute(
-        f"select count(*) filter (where _computed_at = {LAST_RUN}), count(*)"
-        " from intermediate.int_kpi_observation_dates"
-    ).fetchone()
-    # the new day and the days of the observations of the 5 updated tickets, the 3 moved
-    # customers and the moved agent (104 of the 456 dates: the agent worked in most weeks)
-    assert 1 < changed_dates[0] < 0.25 * changed_dates[1]
-    expected = con.execute(
-        "select distinct grain, cast(date_trunc(grain, metric_date) as date)"
-        " from intermediate.int_kpi_observation_dates,"
-        " unnest(['day', 'week', 'month', 'quarter', 'year']) as grains(grain)"
-        f" where _computed_at = {LAST_RUN} order by all"
-    ).fetchall()
-    for model in ("int_kpi_aggregates__observations", "int_kpi_percentiles__month"):
-        recomputed = con.execute(
-            f"select distinct period_grain, period_start from intermediate.{model}"
-            f" where _computed_at = {LAST_RUN} order by all"
-        ).fetchall()
-        kept = con.execute(
-            f"select count(*) from intermediate.{model} where _computed_at < {LAST_RUN}"
-        ).fetchone()[0]
-        if model.endswith("__month"):
-            expected = [row for row in expected if row[0] == "month"]
-        assert recomputed == expected
-        assert kept > 0
-
-
-CHANGED_PERIODS = (
-    "select distinct grain as period_grain,"
-    " cast(date_trunc(grain, metric_date) as date) as period_start"
-    " from intermediate.int_kpi_observation_dates,"
-    " unnest(['day', 'week', 'month', 'quarter', 'year']) as grains(grain)"
-    f" where _computed_at = {LAST_RUN}"
+AGGREGATES = "intermediate.int_kpi_aggregates__observations"
+DAY_ROWS = (
+    "select kpi_id, period_start, dimension, dimension_value, numerator, denominator, squares"
+    f" from {{db}}.{AGGREGATES} where period_grain = 'day'"
 )
 
 
-def test_kpi_values_republish_the_changed_periods_and_the_next_ones(warehouses):
+def test_aggregates_recompute_only_the_periods_of_changed_days(warehouses):
+    """The rule of int_kpi_aggregates__observations (delete+insert by period): a day whose day
+    rows (sums per KPI and breakdown) differ after the appended run is a changed day; the periods
+    of every grain that hold one are recomputed, every other period keeps its rows as they were."""
+    incremental, _ = warehouses
+    con = duckdb.connect()
+    con.execute(f"attach '{before_append(incremental)}' as before (read_only)")
+    con.execute(f"attach '{incremental}' as after (read_only)")
+    changed_days = con.execute(
+        "select count(distinct period_start) from ("
+        f"({DAY_ROWS.format(db='after')} except {DAY_ROWS.format(db='before')})"
+        f" union all ({DAY_ROWS.format(db='before')} except {DAY_ROWS.format(db='after')}))"
+    ).fetchone()[0]
+    days = con.execute(
+        f"select count(distinct period_start) from after.{AGGREGATES} where period_grain = 'day'"
+    ).fetchone()[0]
+    # the new day and the days of the observations of the 5 updated tickets, the 3 moved
+    # customers and the moved agent (the agent worked in most weeks): few of the 456 dates
+    assert days == 456
+    assert 1 < changed_days < 0.25 * days
+    con.execute(
+        "create temp table changed_periods as"
+        " select distinct grain as period_grain,"
+        " cast(date_trunc(grain, period_start) as date) as period_start from ("
+        f"({DAY_ROWS.format(db='after')} except {DAY_ROWS.format(db='before')})"
+        f" union all ({DAY_ROWS.format(db='before')} except {DAY_ROWS.format(db='after')}))"
+        " , unnest(['day', 'week', 'month', 'quarter', 'year']) as grains(grain)"
+    )
+    unchanged = (
+        "select * from {db}." + AGGREGATES + " where (period_grain, period_start) not in"
+        " (select (period_grain, period_start) from changed_periods)"
+    )
+    kept, only_before, only_after = con.execute(
+        f"select (select count(*) from ({unchanged.format(db='after')})),"
+        f" (select count(*) from ({unchanged.format(db='before')} except all"
+        f" {unchanged.format(db='after')})),"
+        f" (select count(*) from ({unchanged.format(db='after')} except all"
+        f" {unchanged.format(db='before')}))"
+    ).fetchone()
+    # every period without a changed day holds exactly the rows of batch 1 (p50/p90 too)
+    assert kept > 0
+    assert (only_before, only_after) == (0, 0)
+
+
+def test_percentile_hooks_fill_in_every_grain_after_the_appended_run(warehouses):
+    """The aggregates' query computes the day grain's p50/p90 and one post-hook per coarser grain
+    fills in the periods just written (fill_kpi_percentiles): after batch 1 (a full build) and
+    the appended run, no row of a time KPI lacks its percentiles, and each grain's p50/p90 of
+    first_response_time equal quantile_cont over the ticket observations of the period."""
     incremental, _ = warehouses
     con = duckdb.connect(str(incremental), read_only=True)
-
-    def periods(sql: str) -> set[tuple[str, object]]:
-        return {(grain, start) for grain, start in con.execute(sql).fetchall()}
-
-    changed = periods(CHANGED_PERIODS)
-    following = periods(
-        "select period_grain, cast(period_start + cast('1 ' || period_grain as interval) as date)"
-        f" from ({CHANGED_PERIODS})"
+    time_kpis = (
+        "('first_response_time', 'first_response_time_business', 'avg_response_time',"
+        " 'resolution_time', 'resolution_time_business', 'first_resolution_time', 'aht', 'asa')"
     )
-    published = "intermediate.int_kpi_values__published"
-    with_rows = periods(f"select distinct period_grain, period_start from {published}")
-    republished = periods(
-        f"select distinct period_grain, period_start from {published}"
-        f" where is_from_observations and _computed_at = {LAST_RUN}"
-    )
-    # the changed periods, and the next ones (their previous_value reads the changed ones)
-    assert republished == (changed | following) & with_rows
-    assert following - changed  # a next period that did not change itself is republished too
-    stale, kept = con.execute(
-        f"select count(*) filter (where not is_from_observations and _computed_at < {LAST_RUN}),"
-        f" count(*) filter (where is_from_observations and _computed_at < {LAST_RUN})"
-        f" from {published}"
-    ).fetchone()
-    assert stale == 0  # rows of the small aggregates are rebuilt every run
-    assert kept > 0
-    # a wide mart of observation KPIs pivots just the changed periods (it has no previous_value)
-    speed = periods(
-        "select distinct period_grain, period_start from marts.kpi_speed"
-        f" where _computed_at = {LAST_RUN}"
-    )
-    assert speed == changed & periods(
-        "select distinct period_grain, period_start from marts.kpi_speed"
-    )
-    assert (
-        con.execute(
-            f"select count(*) from marts.kpi_speed where _computed_at < {LAST_RUN}"
-        ).fetchone()[0]
-        > 0
-    )
+    missing = con.execute(
+        f"select count(*) from {AGGREGATES} where kpi_id in {time_kpis} and p50_value is null"
+    ).fetchone()[0]
+    assert missing == 0
+    periods = {}
+    for grain in ("day", "week", "month", "quarter", "year"):
+        periods[grain] = con.execute(
+            "with direct as (select cast(date_trunc(?, metric_date) as date) as period_start,"
+            " quantile_cont(measure, 0.5) as p50, quantile_cont(measure, 0.9) as p90"
+            " from intermediate.int_kpi_observations__tickets"
+            " where kpi_id = 'first_response_time' group by 1)"
+            " select count(*), count(*) filter (where aggregates.p50_value = direct.p50"
+            " and aggregates.p90_value = direct.p90)"
+            f" from direct left join {AGGREGATES} as aggregates"
+            " on aggregates.kpi_id = 'first_response_time' and aggregates.period_grain = ?"
+            " and aggregates.period_start = direct.period_start and aggregates.dimension = 'all'",
+            [grain, grain],
+        ).fetchone()
+    # the demo's tickets were created over 15 months, 5 quarters and 2 years: every period equal
+    assert periods["month"] == (15, 15)
+    assert periods["quarter"] == (5, 5)
+    assert periods["year"] == (2, 2)
+    assert all(equal == count > 0 for count, equal in periods.values())
 
 
 # the appended run: every model stamps its rows with the start of the run (macro run_stamp), and
@@ -451,30 +465,26 @@ def test_a_changed_setting_recomputes_every_row_of_its_readers(warehouses, tmp_p
     assert within_30 < within_60  # the change is visible in the demo data
 
 
-def test_a_changed_publication_setting_republishes_every_kpi_value(warehouses, tmp_path):
-    """var kpi_min_sample_size (setting group kpi_publication) changes without new data: every
-    row of kpi_values and of the period-incremental wide marts is written again with the new
-    low-sample flag, not only the rows of changed periods."""
+def test_a_changed_publication_setting_rewrites_every_kpi_value(warehouses, tmp_path):
+    """var kpi_min_sample_size changes without new data: kpi_values and the wide marts are plain
+    tables rebuilt every run, so every row follows the new low-sample threshold."""
     incremental, _ = warehouses
     db = tmp_path / "publication.duckdb"
-    rebuild_with_vars(
-        incremental,
-        db,
-        ["int_kpi_values", "int_kpi_values__published", "kpi_values", "kpi_perception"],
+    db.write_bytes(incremental.read_bytes())
+    command = run_warehouse.dbt_command(
+        "build",
+        "--select",
+        "kpi_values",
+        "kpi_perception",
+        "--exclude-resource-type",
+        "unit_test",
+        "--indirect-selection",
+        "cautious",
+        "--vars",
         "{kpi_min_sample_size: 5}",
     )
+    run_warehouse.run(command, run_warehouse.dbt_env(db, salt=run_warehouse.DEMO_SALT))
     con = duckdb.connect(str(db), read_only=True)
-    this_run = "(select max(_computed_at) from intermediate.int_kpi_values__published)"
-    stamped = con.execute(
-        "select setting_group from intermediate.int_settings__fingerprints"
-        f" where _computed_at = {this_run}"
-    ).fetchall()
-    assert stamped == [("kpi_publication",)]
-    for table in ("intermediate.int_kpi_values__published", "marts.kpi_perception"):
-        recomputed, rows = con.execute(
-            f"select count(*) filter (where _computed_at = {this_run}), count(*) from {table}"
-        ).fetchone()
-        assert recomputed == rows > 0
     wrong, low = con.execute(
         "select count(*) filter"
         " (where is_low_sample is distinct from (coalesce(denominator, 0) < 5)),"
@@ -483,6 +493,12 @@ def test_a_changed_publication_setting_republishes_every_kpi_value(warehouses, t
         " (select kpi_id from reference.kpi_definitions where method = 'count')"
     ).fetchone()
     assert wrong == 0
+    # csat of the wide mart reads kpi_values: low exactly when fewer than 5 responses
+    wrong_wide = con.execute(
+        "select count(*) from marts.kpi_perception where csat is not null"
+        " and csat_is_low_sample is distinct from (csat_sample_size < 5)"
+    ).fetchone()[0]
+    assert wrong_wide == 0
     con.close()
     before = duckdb.connect(str(incremental), read_only=True)
     low_at_30 = before.execute(
@@ -535,28 +551,3 @@ def test_a_new_salt_and_threshold_rewrite_every_journey(warehouses, tmp_path):
     assert many > many_before  # more journeys have more than 2 touchpoints than more than 4
 
 
-def test_a_table_from_an_earlier_version_stops_the_run_with_a_clear_message(warehouses, tmp_path):
-    """kpi_speed was a table without _computed_at before it became incremental by period: an
-    appended run on such a warehouse stops on that model with a message that says what to do,
-    not with DuckDB's binder error on `processed._computed_at`."""
-    incremental, _ = warehouses
-    db = tmp_path / "old.duckdb"
-    db.write_bytes(incremental.read_bytes())
-    con = duckdb.connect(str(db))
-    con.execute("alter table marts.kpi_speed drop column _computed_at")
-    con.close()
-    command = run_warehouse.dbt_command(
-        "build", "--select", "kpi_speed", "--exclude-resource-type", "unit_test"
-    )
-    result = subprocess.run(
-        command,
-        cwd=PROJECT_ROOT,
-        env=run_warehouse.dbt_env(db),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1
-    assert 'kpi_speed" has no _computed_at column' in result.stdout
-    assert "Rebuild the warehouse once in full" in result.stdout
-    assert "Binder Error" not in result.stdout

@@ -1,60 +1,136 @@
--- Observation-based KPIs rolled up to every period grain and breakdown: the sums here, the
--- percentiles of time KPIs from the int_kpi_percentiles__<grain> models (materialised one grain
--- at a time: at millions of observations one query holding every roll-up exhausts memory).
--- Incremental by period: an incremental run recomputes only the periods (of every grain) holding
--- a metric_date whose observations changed, and replaces their rows
--- (macros/kpi/incremental_periods.sql, docs/architecture.md "Incremental KPI aggregates"). The sums
--- of a coarser period add up its days: the changed days are regrouped from the observations,
--- the others read from this model's own day rows (an appended day regroups one day, not the
--- whole year that holds it).
+-- Every KPI observation (the int_kpi_observations__<family> models of kpi_observation_models(),
+-- one shape, see macros/kpi/aggregate_kpi_observations.sql) rolled up to every period grain and
+-- breakdown: the sums (grouped once by day, the coarser grains added up from the days) and the
+-- p50/p90 of the time KPIs. The query computes the percentiles of the first grain (day); a
+-- post-hook per further grain fills in theirs, one grain per statement, because DuckDB holds
+-- the values of every percentile of one query at once (macros/kpi/kpi_percentile_hooks.sql).
+-- Incremental by period (delete+insert on period_grain and period_start): every run groups all
+-- observations by day and breakdown and compares those day sums with the day rows this model
+-- stored; a day whose sums differ (new, changed or lost observations) is a changed day, and the
+-- run recomputes and replaces the periods of every grain that hold a changed day
+-- (docs/architecture.md "Incremental KPI aggregates"). A period left without any observation
+-- keeps its old rows until the next full build (delete+insert deletes only the periods it
+-- inserts).
+-- Built after the relationship aggregates, the other model that needs gigabytes, so that dbt
+-- never runs the two at once.
+-- depends_on: {{ ref('int_kpi_aggregates__relationship') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_periods',
+    unique_key=['period_grain', 'period_start'],
+    incremental_strategy='delete+insert',
     on_schema_change='fail',
+    post_hook=kpi_percentile_hooks(),
 ) }}
-{%- set grains = var('kpi_period_grains') %}
-{%- set changed_periods = kpi_changed_periods() %}
-{%- set stored = this if is_incremental() else none %}{# the day rows of earlier runs #}
+{%- set sums = kpi_observation_sums_map() %}
+{%- set changed_periods = 'changed_periods' if is_incremental() else none %}
+{%- set first_grain = var('kpi_period_grains')[0] %}
 
 with
 
-percentiles as (
-    {%- for grain in grains %}
-    select * from {{ ref('int_kpi_percentiles__' ~ grain) }}
-    where {{ in_kpi_periods('period_grain', 'period_start', changed_periods) }}
+observations as {{ inlined_cte() }} (
+    {{- kpi_observations() }}
+),
+
+-- Σ numerator, Σ denominator, Σ numerator² per KPI, day and breakdown; a breakdown that does not
+-- apply to a KPI (null values) has no row
+day_sums as {{ materialized_cte() }} (
+    select * from (
+        {{ rollup_day_rows('observations', 'metric_date', kpi_dimensions(), sums, keys=['kpi_id']) }}  -- noqa: PRS
+    ) as day_rows
+    where dimension_value is not null
+),
+{%- if is_incremental() %}
+
+stored_day_sums as (
+    select
+        kpi_id,
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        numerator,
+        denominator,
+        squares
+    from {{ this }}
+    where period_grain = 'day'
+),
+
+-- the days whose sums differ from the stored ones, both ways (a day that lost rows too)
+changed_days as (
+    select period_start as metric_date
+    from (
+        select * from day_sums
+        except
+        select * from stored_day_sums
+    ) as new_or_changed
+    union
+    select period_start as metric_date
+    from (
+        select * from stored_day_sums
+        except
+        select * from day_sums
+    ) as changed_or_lost
+),
+
+changed_periods as {{ materialized_cte() }} (
+    {%- for grain in var('kpi_period_grains') %}
+    select distinct
+        '{{ grain }}' as period_grain,
+        {{ period_start(grain, 'metric_date') }} as period_start
+    from changed_days
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
 ),
 
-sums as (
-    {{ kpi_observation_sums(ref('int_kpi_observations'), changed_periods, stored_daily_sums=stored) }}  -- noqa: PRS
+-- the time-KPI observations of the changed periods of the first grain, read once by every
+-- breakdown's percentiles
+measured as {{ materialized_cte() }} (
+    select * from observations
+    where
+        measure is not null
+        and {{ kpi_period_filter(first_grain, 'metric_date', 'changed_periods') }}
+),
+{%- else %}
+
+-- a full build: every breakdown's percentiles read the observations in place (materialising them
+-- all would cost memory and time)
+measured as {{ inlined_cte() }} (
+    select * from observations
+    where measure is not null
+),
+{%- endif %}
+
+period_sums as (
+    {{ rollup_day_sums('day_sums', 'period_start', sums, keys=['kpi_id'], periods=changed_periods) }}  -- noqa: PRS
+),
+
+-- the first grain's; the post-hooks fill in the other grains' (null until then)
+period_percentiles as (
+    {{ kpi_observation_percentiles('measured', grains=[first_grain], periods=changed_periods) }}  -- noqa: PRS
 ),
 
 final as (
     select
-        sums.kpi_id,
-        sums.period_grain,
-        sums.period_start,
-        sums.dimension,
-        sums.dimension_value,
-        sums.numerator,
-        sums.denominator,
-        sums.squares,
-        percentiles.p50_value,
-        percentiles.p90_value,
-        {{ run_stamp() }} as _computed_at
-    from sums
-    left join percentiles
+        period_sums.kpi_id,
+        period_sums.period_grain,
+        period_sums.period_start,
+        period_sums.dimension,
+        period_sums.dimension_value,
+        period_sums.numerator,
+        period_sums.denominator,
+        period_sums.squares,
+        period_percentiles.p50_value,
+        period_percentiles.p90_value
+    from period_sums
+    left join period_percentiles
         on
-            sums.kpi_id = percentiles.kpi_id
-            and sums.period_grain = percentiles.period_grain
-            and sums.period_start = percentiles.period_start
-            and sums.dimension = percentiles.dimension
-            and sums.dimension_value = percentiles.dimension_value
-    -- a dimension that does not apply to a KPI leaves null values: no row for it
-    where sums.dimension_value is not null
+            period_sums.kpi_id = period_percentiles.kpi_id
+            and period_sums.period_grain = period_percentiles.period_grain
+            and period_sums.period_start = period_percentiles.period_start
+            and period_sums.dimension = period_percentiles.dimension
+            and period_sums.dimension_value = period_percentiles.dimension_value
 )
 
 select * from final

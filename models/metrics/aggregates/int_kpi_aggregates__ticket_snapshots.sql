@@ -5,24 +5,80 @@
 --   resolution_rate         assigned tickets finally resolved in the period / (those + assigned
 --                           tickets still open at its end): of the assigned workload, the share
 --                           cleared; per agent and team this is "resolved / assigned"
--- Running sums of the +1/-1 state changes of int_helpdesk__ticket_state_changes (summed per day
--- and breakdown in int_kpi_ticket_movements__daily, incremental by day) carry the counts from
--- period to period, so the cost grows with tickets + periods, not tickets × days.
-{%- set movement_columns = ['open_delta', 'awaiting_delta', 'assigned_open_delta', 'resolved_count'] %}
+-- The movements are each +1/-1 change of the open and awaiting-response counts
+-- (int_helpdesk__ticket_state_changes) with its ticket's breakdowns, and each final resolution of
+-- an assigned ticket (resolved_count 1; resolution_rate counts assigned tickets only). Summed per
+-- day and breakdown, then per period, their running sums carry the counts from period to period,
+-- so the cost grows with tickets + periods, not tickets × days. A table, rebuilt every run.
+{%- set dimensions = {
+    'channel': 'channel',
+    'team': 'team',
+    'agent': 'agent_id',
+    'category': 'category',
+    'priority': 'priority',
+    'customer_tier': 'customer_tier',
+} %}
+{%- set movement_sums = {
+    'open_delta': 'open_delta',
+    'awaiting_delta': 'awaiting_delta',
+    'assigned_open_delta': 'assigned_open_delta',
+    'resolved_count': 'resolved_count',
+} %}
 
 with
 
-movement_days as (
-    select * from {{ ref('int_kpi_ticket_movements__daily') }}
+state_changes as (
+    select * from {{ ref('int_helpdesk__ticket_state_changes') }}
+),
+
+tickets as {{ inlined_cte() }} (
+    select * from {{ ref('fct_tickets') }}
 ),
 
 calendar as (
     select * from {{ ref('dim_date') }}
 ),
 
--- the day sums of every breakdown (int_kpi_ticket_movements__daily) added up per period
+state_change_movements as (
+    select
+        state_changes.changed_date as movement_date,
+        {{- breakdown_columns(ticket_breakdowns('tickets')) }}
+        state_changes.open_delta,
+        state_changes.awaiting_delta,
+        case when tickets.assignee_agent_id is not null then state_changes.open_delta else 0 end
+            as assigned_open_delta,
+        0 as resolved_count
+    from state_changes
+    inner join tickets
+        on state_changes.ticket_id = tickets.ticket_id
+),
+
+resolution_movements as (
+    select
+        tickets.final_resolved_date as movement_date,
+        {{- breakdown_columns(ticket_breakdowns('tickets')) }}
+        0 as open_delta,
+        0 as awaiting_delta,
+        0 as assigned_open_delta,
+        1 as resolved_count
+    from tickets
+    where tickets.is_resolved and tickets.assignee_agent_id is not null
+),
+
+movements as (
+    select * from state_change_movements
+    union all
+    select * from resolution_movements
+),
+
+-- the movements summed per day and breakdown (overall and per ticket breakdown)
+movement_days as (
+    {{ rollup_day_rows('movements', 'movement_date', dimensions, movement_sums) }}  -- noqa: PRS
+),
+
+-- the day sums added up per period
 period_movements as (
-    {{ rollup_day_sums('movement_days', 'movement_date', movement_columns) }}  -- noqa: PRS
+    {{ rollup_day_sums('movement_days', 'period_start', movement_sums.keys() | list) }}  -- noqa: PRS
 ),
 
 calendar_periods as (

@@ -1,26 +1,12 @@
 -- One row per survey response and survey KPI it feeds (csat, nps, ces, ces_easy_share, cx_rating),
 -- attributed to the day it was answered (kpi-catalog.md "Attribution").
--- Incremental by response: a run redoes the responses fct_survey_responses recomputed since
--- this model last ran (_computed_at).
-{{ config(
-    materialized='incremental',
-    unique_key='response_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
+-- A view: a few rows per survey response, read by int_kpi_aggregates__observations.
+{{ config(materialized='view') }}
 
 with
 
-all_responses as (
-    select * from {{ ref('fct_survey_responses') }}
-),
-
 responses as (
-    select all_responses.*
-    from all_responses
-    {%- if is_incremental() %}
-    where all_responses.{{ computed_since_last_run() }}
-    {%- endif %}
+    select * from {{ ref('fct_survey_responses') }}
 ),
 
 observations as (
@@ -80,9 +66,7 @@ final as (
         cast(observations.numerator as double) as numerator,
         cast(observations.denominator as double) as denominator,
         cast(null as double) as measure,
-        responses.response_id,
-        responses._load_batch,
-        {{ run_stamp() }} as _computed_at
+        responses.response_id
     from observations
     inner join responses
         on observations.response_id = responses.response_id

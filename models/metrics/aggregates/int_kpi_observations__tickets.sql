@@ -1,4 +1,4 @@
--- One row per ticket and ticket KPI it feeds, in the observation shape of int_kpi_observations.
+-- One row per ticket and ticket KPI it feeds, in the observation shape of int_kpi_aggregates__observations.
 -- Attribution (kpi-catalog.md): resolution-based KPIs to the day of the final resolution,
 -- first_response_time to the day of creation, first_resolution_time to the day of the first
 -- resolution. Time KPIs carry their seconds in `measure` for p50/p90 (only time KPIs publish
