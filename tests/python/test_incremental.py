@@ -3,10 +3,9 @@
 The demo exports are split into every day but the last (load batch 1) and the last day
 (batch 2, with re-exported updated tickets and one exact re-delivery added). Warehouse A builds
 batch 1, then batch 2 incrementally; warehouse B loads both batches and rebuilds from scratch.
-Every table of staging, intermediate, marts and audit must hold the same rows. Two
-pieces of bookkeeping differ by design: `_computed_at`, when a row of a period- or day-
-incremental model was last computed (a full rebuild recomputes every row), and the rows with
-row_count 0 that a fingerprint table (`*_dates`) keeps for a key that lost all its rows.
+Every table of staging, intermediate, marts and audit must hold the same rows, but for
+`_computed_at`: when a row of an incremental model was last computed (a full rebuild
+recomputes every row).
 """
 
 from __future__ import annotations
