@@ -13,12 +13,14 @@
     deltas after `bounds`.as_of_date are dropped. A running sum per tier over `calendar` x
     `tiers` gives every measure's value on each day (date_day).
 
-    `totals` maps each output column to its formula over those values on the period's last
-    day, computed per tier (e.g. "a + b * (date_day - date '2000-01-01')"); the overall row
-    ('all') sums the tiers' totals. Output: period_grain, period_start, dimension
-    ('customer_tier' or 'all'), dimension_value and the columns of `totals`.
+    `totals` maps further output columns to their formulas over those values on the period's
+    last day, computed per tier (e.g. "a + b * (date_day - date '2000-01-01')"). Output:
+    period_grain, period_start, dimension ('customer_tier' or 'all'), dimension_value, every
+    measure and every column of `totals` on the period's last day; the overall row ('all') sums
+    the tiers' values.
 #}
 {% macro period_end_totals(intervals, measures, totals, calendar, tiers, bounds) -%}
+    {%- set columns = measures + (totals.keys() | list) %}
     with
 
     deltas as (
@@ -83,7 +85,10 @@
             periods.period_start,
             daily_values.customer_tier,
             {%- for column, formula in totals.items() %}
-            {{ formula }} as {{ column }}
+            {{ formula }} as {{ column }},
+            {%- endfor %}
+            {%- for measure in measures %}
+            daily_values.{{ measure }}
             {%- if not loop.last %},{% endif %}
             {%- endfor %}
         from periods
@@ -97,7 +102,7 @@
             period_start,
             'customer_tier' as dimension,
             customer_tier as dimension_value,
-            {%- for column in totals %}
+            {%- for column in columns %}
             {{ column }}
             {%- if not loop.last %},{% endif %}
             {%- endfor %}
@@ -108,7 +113,7 @@
             period_start,
             'all' as dimension,
             'all' as dimension_value,
-            {%- for column in totals %}
+            {%- for column in columns %}
             sum({{ column }}) as {{ column }}
             {%- if not loop.last %},{% endif %}
             {%- endfor %}

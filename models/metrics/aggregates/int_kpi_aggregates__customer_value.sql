@@ -75,44 +75,6 @@ completed_orders as (
         and cast(orders.ordered_at as date) <= bounds.as_of_date
 ),
 
--- distinct buyers of the trailing 12 months: a customer counts from an order until 12 months
--- after their last order of an unbroken run (an island of overlapping 12-month covers)
-buyer_orders as (
-    select
-        customer_id,
-        customer_tier,
-        ordered_date,
-        -- the latest day the previous orders of the customer still count for
-        max({{ dbt.dateadd('month', 12, 'ordered_date') }}) over (
-            partition by customer_id
-            order by ordered_date
-            rows between unbounded preceding and 1 preceding
-        ) as previous_cover_until
-    from completed_orders
-),
-
-buyer_islands as (
-    select
-        customer_id,
-        customer_tier,
-        ordered_date,
-        sum(case when previous_cover_until > ordered_date then 0 else 1 end) over (
-            partition by customer_id
-            order by ordered_date
-            rows between unbounded preceding and current row
-        ) as island_number
-    from buyer_orders
-),
-
-buyer_coverage as (
-    select
-        customer_tier,
-        min(ordered_date) as covered_from,
-        cast({{ dbt.dateadd('month', 12, 'max(ordered_date)') }} as date) as covered_until_exclusive
-    from buyer_islands
-    group by customer_id, customer_tier, island_number
-),
-
 {%- if var('revenue_per_customer_base') == 'all' %}
 
 -- every customer counts from sign-up (or first revenue, if earlier or not in the CRM)
@@ -173,13 +135,18 @@ value_intervals as (
         amount
     from completed_orders
     union all
+    -- distinct buyers: a customer counts from each order until 12 months after it or until
+    -- their next order, whichever comes first (so once, whatever their orders in the window)
     select
         customer_tier,
         'window_buyers' as measure,
-        covered_from as from_date,
-        covered_until_exclusive as until_date,
+        ordered_date as from_date,
+        least(
+            cast({{ dbt.dateadd('month', 12, 'ordered_date') }} as date),
+            lead(ordered_date) over (partition by customer_id order by ordered_date)
+        ) as until_date,
         1.0 as amount
-    from buyer_coverage
+    from completed_orders
     -- spans active at the 12-month window's start (the churn denominator) ...
     union all
     select
@@ -254,18 +221,11 @@ period_end_values as (
     {{ period_end_totals(
         'value_intervals',
         measures,
-        {
-            'window_revenue': 'window_revenue',
-            'window_buyers': 'window_buyers',
-            'window_active_at_start': 'window_active_at_start',
-            'window_lost': 'window_lost',
-            'revenue_to_date': exact_decimal(
-                'order_revenue_to_date + ('
-                ~ seconds_between(day_anchor, 'date_day') ~ ' / 86400.0 + 1.0'
-                ~ ') * subscription_slope - subscription_offset'
-            ),
-            'revenue_customers': 'revenue_customers',
-        },
+        {'revenue_to_date': exact_decimal(
+            'order_revenue_to_date + ('
+            ~ seconds_between(day_anchor, 'date_day') ~ ' / 86400.0 + 1.0'
+            ~ ') * subscription_slope - subscription_offset'
+        )},
         'calendar',
         'tiers',
         'bounds',
