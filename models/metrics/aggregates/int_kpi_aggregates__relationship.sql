@@ -1,6 +1,9 @@
 -- The relationship KPIs of kpi-catalog.md section B besides churn and retention
 -- (DECISIONLOG.md "Relationship KPIs"): the union of the concept models, read by
 -- int_kpi_values. Each concept model has the aggregate shape of int_kpi_aggregates__customer_base.
+-- A view: the rows are stored once, in the concept models.
+{{ config(materialized='view') }}
+
 with
 
 customer_events as (
