@@ -230,6 +230,6 @@ final as (
         cast(p90_touch_events as double) as p90_value
     from engagement
     where engaged_customers > 0
-),
+)
 
 select * from final
