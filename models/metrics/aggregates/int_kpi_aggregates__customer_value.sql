@@ -30,7 +30,7 @@ subscriptions as (
     select * from {{ ref('stg_crm__subscriptions') }}
 ),
 
-spans as (
+spans as {{ inlined_cte() }} (
     select * from {{ ref('fct_customer_activity_spans') }}
 ),
 
