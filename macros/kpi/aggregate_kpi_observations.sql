@@ -307,7 +307,7 @@
 
 {#
     Sums and percentiles joined on the row key, for a small observation relation in one query
-    (int_kpi_aggregates__relationship; int_kpi_aggregates__observations calls the parts itself,
+    (int_kpi_aggregates__customer_events; int_kpi_aggregates__observations calls the parts itself,
     by the periods a run recomputes). `dimensions`
     (default kpi_dimensions()) limits the breakdowns to those the observations have, so no
     grouping set is spent on a column that is null in every row.

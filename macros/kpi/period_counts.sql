@@ -9,7 +9,7 @@
     counted from the rows; every coarser grain from the finest grain that nests in it (a quarter
     from its months, a year from its quarters, a week or a month from its days), never from the
     rows again. Rows with a null key or date are not counted. Used for the touch events per
-    customer and period (int_customers__touch_periods, int_kpi_aggregates__relationship) and the
+    customer and period (int_customers__touch_periods, int_kpi_aggregates__engagement) and the
     journeys per touchpoint count, tier and period (the histogram of journey_touchpoints).
 #}
 {% macro period_counts(relation, key_column, date_column, max_column=none) -%}

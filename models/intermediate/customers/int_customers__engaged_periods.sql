@@ -1,5 +1,5 @@
 -- One row per customer and period of every grain in which the customer had a touchpoint event
--- (all of them, also those after the as-of date, which int_kpi_aggregates__relationship takes
+-- (all of them, also those after the as-of date, which int_kpi_aggregates__engagement takes
 -- off) and was active: the customer's latest activity span started before the period's end has
 -- not ended before its start (spans do not overlap, so no earlier span can overlap the period).
 -- The span carries the customer's tier. The input of engagement_rate and

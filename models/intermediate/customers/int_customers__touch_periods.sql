@@ -1,6 +1,6 @@
 -- One row per customer and period of every grain with a touchpoint event of the customer:
 -- event_count, the customer's touchpoint events in the period (all of them, also those after
--- the as-of date, which int_kpi_aggregates__relationship takes off), counted by macro
+-- the as-of date, which int_kpi_aggregates__engagement takes off), counted by macro
 -- period_counts. The input of engagement_rate and touchpoints_per_customer.
 -- Incremental by customer (docs/architecture.md "Incremental builds"): a run recounts every
 -- period of the customers with a touch of a load batch it has not processed, or whose touches

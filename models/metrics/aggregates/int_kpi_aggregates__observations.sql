@@ -13,7 +13,9 @@
 -- inserts).
 -- Built after the relationship aggregates, the other model that needs gigabytes, so that dbt
 -- never runs the two at once.
--- depends_on: {{ ref('int_kpi_aggregates__relationship') }}
+-- depends_on: {{ ref('int_kpi_aggregates__customer_events') }}
+-- depends_on: {{ ref('int_kpi_aggregates__customer_value') }}
+-- depends_on: {{ ref('int_kpi_aggregates__engagement') }}
 {{ config(
     materialized='incremental',
     unique_key=['period_grain', 'period_start'],

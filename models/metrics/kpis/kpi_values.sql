@@ -23,8 +23,16 @@ channel_share_aggregates as (
     select * from {{ ref('int_kpi_aggregates__channel_share') }}
 ),
 
-relationship_aggregates as (
-    select * from {{ ref('int_kpi_aggregates__relationship') }}
+customer_event_aggregates as (
+    select * from {{ ref('int_kpi_aggregates__customer_events') }}
+),
+
+customer_value_aggregates as (
+    select * from {{ ref('int_kpi_aggregates__customer_value') }}
+),
+
+engagement_aggregates as (
+    select * from {{ ref('int_kpi_aggregates__engagement') }}
 ),
 
 definitions as (
@@ -44,7 +52,11 @@ aggregates as (
     union all
     select * from channel_share_aggregates
     union all
-    select * from relationship_aggregates
+    select * from customer_event_aggregates
+    union all
+    select * from customer_value_aggregates
+    union all
+    select * from engagement_aggregates
 ),
 
 computed as (
