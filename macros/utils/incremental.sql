@@ -19,31 +19,6 @@
 
 
 {#
-    require_bookkeeping_column(column)
-
-    In an incremental run, stops with a clear message when the table this model built earlier has
-    no `column` (_load_batch or _computed_at, which tell a run where the last one stopped): the
-    table was built by an earlier version of the project, before the model was incremental in
-    this way. Without the check DuckDB fails with a binder error on `processed.<column>`. One full
-    build rebuilds every table with its bookkeeping columns. Returns nothing.
-#}
-{% macro require_bookkeeping_column(column) -%}
-    {#- a unit test that overrides is_incremental gives `this` as a string, not a table -#}
-    {%- if execute and is_incremental() and this is not string -%}
-        {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-        {%- if column not in names -%}
-            {{ exceptions.raise_compiler_error(
-                this ~ ' has no ' ~ column ~ ' column: it was built by an earlier version of this'
-                ~ ' project, before ' ~ this.identifier ~ ' was incremental. Rebuild the warehouse'
-                ~ ' once in full (scripts/run_warehouse.py without --append, or dbt build'
-                ~ ' --full-refresh), then append again.'
-            ) }}
-        {%- endif -%}
-    {%- endif -%}
-{%- endmacro %}
-
-
-{#
     keys_of_new_batches(relation, key)
 
     A query of the `key` values of the rows of `relation` (a CTE or relation with _load_batch)
@@ -93,31 +68,6 @@
 
 
 {#
-    settings_changed_since_last_run(setting_groups)
-
-    In an incremental run: true when one of `setting_groups` (names of int_settings__fingerprints
-    rows: seeds and vars a model reads for every row) changed since this model last ran (a
-    fingerprint stamped after this model's latest _computed_at), so the model recomputes all
-    its rows; false otherwise and in a full build (which computes everything anyway). Read with
-    run_query when the model runs; the ref is taken first so that dbt records the dependency.
-#}
-{% macro settings_changed_since_last_run(setting_groups) -%}
-    {%- set fingerprints = ref('int_settings__fingerprints') -%}
-    {%- if not execute or not is_incremental() -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set query -%}
-        select count(*)
-        from {{ fingerprints }}
-        where
-            setting_group in ('{{ setting_groups | join("', '") }}')
-            and {{ computed_since_last_run() }}
-    {%- endset -%}
-    {{ return(run_query(query).columns[0].values()[0] > 0) }}
-{%- endmacro %}
-
-
-{#
     delete_keys_of_new_batches(key_column, sources)
 
     A pre-hook for an incremental model whose rows are keyed '<prefix>:<source key>' and each
@@ -141,4 +91,11 @@
             {%- endfor %}
         )
     {%- endif -%}
+{%- endmacro %}
+
+
+{# run_stamp(): the start of this dbt invocation (UTC) as a timestamp, the _computed_at of the rows
+   a run (re)computes. Later runs have later stamps. #}
+{% macro run_stamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}

@@ -62,3 +62,86 @@ def test_the_layer_check_sees_every_model(manifest):
     ]
     assert sorted({LAYERS[layer_of(path)] for path in paths}) == sorted(LAYERS)
     assert len(paths) == len(list((PROJECT_ROOT / "models").rglob("*.sql")))
+
+
+# The shape issue #24 asks for, checked on the manifest so that it cannot drift back.
+MAX_MODELS = 75
+MAX_INCREMENTAL_MODELS = 20
+DBT_STRATEGIES = {"append", "delete+insert", "merge"}
+# macros that query the database while a model compiles (its SQL then depends on the data)
+QUERYING_MACROS = {"run_query", "statement", "get_columns_in_relation"}
+# A reader's path of one month of CSAT, from the raw export to kpi_values (docs/architecture.md
+# "One KPI's path"): each model reads the one before it.
+CSAT_PATH = (
+    "stg_survey__responses",
+    "fct_survey_responses",
+    "int_kpi_observations__survey_responses",
+    "int_kpi_aggregates__observations",
+    "kpi_values",
+)
+MAX_CSAT_MACROS = 8
+
+
+def models_of(manifest: dict) -> dict[str, dict]:
+    return {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+
+
+def project_macros(manifest: dict, node: dict) -> set[str]:
+    """Every macro a model calls, directly or through other macros (dbt's own included)."""
+    seen: set[str] = set()
+    stack = list(node["depends_on"]["macros"])
+    while stack:
+        macro = stack.pop()
+        if macro not in seen:
+            seen.add(macro)
+            stack += manifest["macros"].get(macro, {}).get("depends_on", {}).get("macros", [])
+    return seen
+
+
+def test_few_models_few_incremental_and_only_dbt_strategies(manifest):
+    models = models_of(manifest)
+    incremental = {
+        name: node["config"].get("incremental_strategy")
+        for name, node in models.items()
+        if node["config"]["materialized"] == "incremental"
+    }
+    assert len(models) <= MAX_MODELS
+    assert len(incremental) <= MAX_INCREMENTAL_MODELS, sorted(incremental)
+    assert set(incremental.values()) <= DBT_STRATEGIES
+    custom = [m for m in manifest["macros"] if m.split(".")[-1].startswith("get_incremental_")]
+    assert [m for m in custom if m.startswith("macro.cx_warehouse.")] == []
+
+
+def test_no_model_queries_the_database_while_it_compiles(manifest):
+    querying = {
+        name: sorted(
+            m.split(".")[-1]
+            for m in project_macros(manifest, node)
+            if m.split(".")[-1] in QUERYING_MACROS
+        )
+        for name, node in models_of(manifest).items()
+    }
+    assert {name: calls for name, calls in querying.items() if calls} == {}
+
+
+def test_csat_reaches_kpi_values_through_few_models_and_macros(manifest):
+    models = models_of(manifest)
+    source = [
+        key
+        for key in models["stg_survey__responses"]["depends_on"]["nodes"]
+        if key.startswith("source.")
+    ]
+    assert source == ["source.cx_warehouse.survey.survey_responses"]
+    for reader, read in zip(CSAT_PATH[1:], CSAT_PATH, strict=False):
+        assert models[read]["unique_id"] in models[reader]["depends_on"]["nodes"], (reader, read)
+    # the CSAT rule is applied on the path, in one model
+    assert [m for m in CSAT_PATH if "csat_is_satisfied" in models[m]["raw_code"]] == [
+        "int_kpi_observations__survey_responses"
+    ]
+    macros = set().union(*(project_macros(manifest, models[m]) for m in CSAT_PATH))
+    ours = sorted(m.split(".")[-1] for m in macros if m.startswith("macro.cx_warehouse."))
+    assert len(ours) <= MAX_CSAT_MACROS, ours
