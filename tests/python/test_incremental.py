@@ -185,6 +185,7 @@ def test_a_call_re_exported_against_a_ticket_is_no_touchpoint_any_more(warehouse
     # the one call of the appended day that a re-export links to a ticket (add_updates)
     linked = con.execute(
         "select call_id from staging.stg_telephony__calls"
+        ""
         " where _load_batch = 2 and _row_status = 'staged'"
         " and call_id in (select call_id from staging.stg_telephony__calls"
         " where _load_batch = 1 and ticket_id is null)"
@@ -296,7 +297,8 @@ APPENDED_RUN = "(select max(_computed_at) from marts.fct_backlog_daily)"
 # the tickets load batch 2 touches (the ticket chain's rule): a ticket row of the batch, or an
 # event the batch brings or re-classifies (the events of the agent it moves to another team)
 TICKETS_OF_BATCH_2 = (
-    "select ticket_id from staging.stg_helpdesk__tickets where _load_batch = 2"
+    "select ticket_id from staging.stg_helpdesk__tickets"
+    " where _load_batch = 2 and _row_status = 'staged'"
     " union select ticket_id from intermediate.int_helpdesk__ticket_events_classified"
     " where _load_batch = 2"
 )
@@ -321,8 +323,10 @@ def test_ticket_chain_recomputes_exactly_the_tickets_a_batch_touches(warehouses)
     assert recomputed == touched & with_changes
     # 29 tickets have a row or a raw event of batch 2; the moved agent's events add 86
     of_batch_2 = tickets(
-        "select ticket_id from staging.stg_helpdesk__tickets where _load_batch = 2"
-        " union select ticket_id from staging.stg_helpdesk__ticket_events where _load_batch = 2"
+        "select ticket_id from staging.stg_helpdesk__tickets"
+        " where _load_batch = 2 and _row_status = 'staged'"
+        " union select ticket_id from staging.stg_helpdesk__ticket_events"
+        " where _load_batch = 2 and _row_status = 'staged'"
     )
     assert (len(of_batch_2), len(recomputed), len(with_changes)) == (29, 115, 3000)
     # the 5 updated tickets are among them; the exact re-delivery of a sixth is a duplicate
@@ -387,13 +391,15 @@ def test_journeys_recompute_only_the_customers_a_batch_touches(warehouses):
     of_batch_2 = values(
         "select customer_id from intermediate.int_customers__touchpoint_events"
         " where _load_batch = 2"
-        " union select customer_id from staging.stg_shop__orders where _load_batch = 2"
+        " union select customer_id from staging.stg_shop__orders"
+        " where _load_batch = 2 and _row_status = 'staged'"
         " union select customer_id from intermediate.int_helpdesk__ticket_lifecycles"
         " where _load_batch = 2"
     )
     # the call of batch 1 without ticket that batch 2 re-exports against a ticket
     lost_a_touch = values(
-        "select customer_id from staging.stg_telephony__calls where _load_batch = 2"
+        "select customer_id from staging.stg_telephony__calls"
+        " where _load_batch = 2 and _row_status = 'staged'"
         " and call_id in (select call_id from staging.stg_telephony__calls"
         " where _load_batch = 1 and ticket_id is null)"
     )
