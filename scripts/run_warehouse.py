@@ -147,7 +147,11 @@ def generate_docs(
             flush=True,
         )
         return False
-    print(f'    docs site: {TARGET_DIR / "index.html"} (serve: README "dbt docs")', flush=True)
+    print(
+        f"    docs site: {TARGET_DIR / 'index.html'}"
+        f" (serve it: python -m http.server 8080 --directory {TARGET_DIR})",
+        flush=True,
+    )
     return True
 
 
@@ -348,6 +352,8 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
             flush=True,
         )
     gates: dict[str, object] = {"raw": "skipped", "marts": "skipped"}
+    DBT_LOG.parent.mkdir(parents=True, exist_ok=True)
+    DBT_LOG.write_text("", encoding="utf-8")  # this run's dbt output only
     try:
         started = step(f"1/8 landing {args.data} (working copy {work})")
         tables = list(load_raw.load_contract())
