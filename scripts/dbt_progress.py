@@ -166,7 +166,7 @@ def run_dbt(
         process = subprocess.Popen(
             list(command),
             cwd=cwd,
-            env=env,
+            env={**env, "DBT_USE_COLORS": "false"},  # plain text in the log and the parser
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
