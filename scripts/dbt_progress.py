@@ -22,14 +22,7 @@ from pathlib import Path
 # `12 of 520 OK created sql table model marts.kpi_values ... [OK in 0.50s]`
 PROGRESS = re.compile(r"\b(\d+) of (\d+) (START|OK|PASS|WARN|ERROR|FAIL|SKIP)\b\s*(.*)")
 FAILED = {"error", "fail", "runtime error"}
-PLURAL = {
-    "model": "models",
-    "seed": "seeds",
-    "test": "data tests",
-    "unit_test": "unit tests",
-    "snapshot": "snapshots",
-    "source": "sources",
-}
+NOUNS = {"test": "data test", "unit_test": "unit test"}  # others: the resource type
 TAIL_LINES = 15
 
 
@@ -78,7 +71,8 @@ def summary_lines(run_results: dict, slowest: int = 5) -> list[str]:
     passed = statuses["success"] + statuses["pass"]
     failed = sum(statuses[status] for status in FAILED)
     counted = ", ".join(
-        f"{count} {PLURAL.get(kind, kind)}" for kind, count in sorted(types.items())
+        f"{count} {NOUNS.get(kind, kind)}{'' if count == 1 else 's'}"
+        for kind, count in sorted(types.items())
     )
     elapsed = float(run_results.get("elapsed_time") or 0.0)
     lines = [

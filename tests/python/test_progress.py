@@ -49,7 +49,7 @@ RUN_RESULTS = {
 def test_the_summary_counts_nodes_names_the_5_slowest_models_and_the_failing_test():
     assert dbt_progress.summary_lines(RUN_RESULTS) == [
         # sorted by resource type: model (6), seed (1), test (3), unit_test (1)
-        "    dbt: 6 models, 1 seeds, 3 data tests, 1 unit tests in 42.5 s",
+        "    dbt: 6 models, 1 seed, 3 data tests, 1 unit test in 42.5 s",
         # passed = 7 success (1 seed + 6 models) + 3 pass (2 tests + 1 unit test) = 10
         "    passed 10, warned 0, failed 1, skipped 0",
         # 7.04, 5.96, 3.5, 2.0, 1.25 s; dim_date (0.2 s) is the sixth
