@@ -375,9 +375,11 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         # an incremental run tests the rows of the batch it adds
         # (docs/architecture.md "Incremental builds")
         new_batch = loads[0].load_batch if args.append and loads else None
+        test_from_batch = new_batch if new_batch is not None and not args.full_refresh else 0
+        # one environment for every dbt command of the run, so that dbt's partial parse holds
+        env = dbt_env(work, test_from_batch, salt)
 
         started = step("2/8 freshness of the exports (dbt source freshness)")
-        env = dbt_env(work, 0, salt)
         stale = check_freshness(env, args.vars, keep_fds=(lock.fileno,))
         for line in stale:
             print(f"    {line}", file=sys.stderr, flush=True)
@@ -410,8 +412,6 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         if not args.unit_tests:
             # unit tests check the SQL, not the data: CI runs them (make test), production skips
             command += ["--exclude-resource-type", "unit_test"]
-        test_from_batch = new_batch if new_batch is not None and not args.full_refresh else 0
-        env = dbt_env(work, test_from_batch, salt)
         run_dbt_step(dbt_command(*command), env, keep_fds=(lock.fileno,))
         done(started)
 
