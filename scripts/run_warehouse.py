@@ -2,19 +2,24 @@
 
 Steps, each timed and stopped at the first failure:
   1. land the export files in the `raw` schema of a private working copy (scripts/load_raw.py);
-     with --append as a new load batch next to the last good build, so that step 3 is
+     with --append as a new load batch next to the last good build, so that step 4 is
      incremental;
-  2. great-expectations gate on the raw layer (scripts/validate_quality.py, suite raw);
-  3. one `dbt build`: seeds, models and data tests (unit tests too with --unit-tests);
+  2. `dbt source freshness`: an export whose newest row is older than var stale_export_days
+     is named in a warning, never a failure;
+  3. great-expectations gate on the raw layer (scripts/validate_quality.py, suite raw);
+  4. one `dbt build`: seeds, models and data tests (unit tests too with --unit-tests);
      an appended load rebuilds every incremental model when a seed or var differs from the
      last build's (scripts/build_settings.py);
-  4. great-expectations gate on the marts (suite marts), writing Data Docs;
-  5. publish: the working copy becomes the state of the next run, and the `marts` and `audit`
+  5. great-expectations gate on the marts (suite marts), writing Data Docs;
+  6. `dbt docs generate`: the docs site in target/ (a failure is a warning);
+  7. publish: the working copy becomes the state of the next run, and the `marts` and `audit`
      schemas are copied to the published DuckDB file (--db) and to Parquet, each switched in
      with one rename, with a manifest (scripts/publish.py);
-  6. print the audit summary and the latest month of every KPI (scripts/kpi_summary.py).
+  8. print the audit summary and the latest month of every KPI (scripts/kpi_summary.py).
 
-A failure in steps 1-4, or a killed run, leaves the published files byte-identical and keeps
+dbt's own output goes to target/run_warehouse_dbt.log (scripts/dbt_progress.py); the terminal
+shows a progress line and, after the build, a compact summary with every failing node.
+A failure in steps 1-5, or a killed run, leaves the published files byte-identical and keeps
 the working copy for inspection. Exit codes: 0 published; 1 rejected input or failed gate;
 2 dbt failed; 3 another build of the same warehouse is running.
 """
@@ -23,11 +28,13 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,11 +43,14 @@ PROJECT_ROOT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
 import build_settings  # noqa: E402
+import dbt_progress  # noqa: E402
 import kpi_summary  # noqa: E402
 import load_raw  # noqa: E402
 import publish  # noqa: E402
 import validate_quality  # noqa: E402
 
+TARGET_DIR = PROJECT_ROOT / "target"  # dbt_project.yml target-path
+DBT_LOG = TARGET_DIR / "run_warehouse_dbt.log"
 SALT_VARIABLE = "CX_PSEUDONYMISATION_SALT"
 SALT_FILE_VARIABLE = "CX_PSEUDONYMISATION_SALT_FILE"
 DEMO_SALT = "cx-warehouse-demo-only"
@@ -87,6 +97,96 @@ def run(command: list[str], env: dict[str, str], keep_fds: tuple[int, ...] = ())
         message = f"`{' '.join(command[:2])}` failed (exit {result.returncode})"
         print(f"error: {message}", file=sys.stderr)
         raise StepFailed(2, message)
+
+
+def run_dbt_step(
+    command: list[str],
+    env: dict[str, str],
+    target_dir: Path = TARGET_DIR,
+    log_path: Path = DBT_LOG,
+    keep_fds: tuple[int, ...] = (),
+) -> None:
+    """Run a dbt command that writes run_results.json (build, docs generate) with its output
+    in `log_path`; print the compact summary, and every failing node with its message; raise
+    StepFailed(2) when dbt fails. Without run_results.json (dbt stopped before running a node,
+    e.g. a parse error) the last lines of dbt's output say why."""
+    results_path = target_dir / "run_results.json"
+    results_path.unlink(missing_ok=True)  # never summarise an earlier invocation
+    code, tail = dbt_progress.run_dbt(
+        command, env, PROJECT_ROOT, log_path, keep_fds=keep_fds, preexec_fn=_preexec()
+    )
+    run_results = _read_json(results_path)
+    if run_results is not None:
+        print("\n".join(dbt_progress.summary_lines(run_results)), flush=True)
+    if code != 0 and (run_results is None or not dbt_progress.failed_nodes(run_results)):
+        print("\n".join(f"    | {line}" for line in tail), file=sys.stderr)
+    print(f"    full dbt log: {log_path}", flush=True)
+    if code != 0:
+        message = f"`dbt {command[1]}` failed (exit {code}); full log: {log_path}"
+        print(f"error: {message}", file=sys.stderr)
+        raise StepFailed(2, message)
+
+
+def generate_docs(
+    env: dict[str, str], dbt_vars: str | None = None, keep_fds: tuple[int, ...] = ()
+) -> bool:
+    """`dbt docs generate` on the built working copy: the site is target/index.html with
+    manifest.json and catalog.json beside it (README "dbt docs"). A failure is a warning: the
+    docs describe the build, they do not gate it."""
+    command = dbt_command("docs", "generate")
+    if dbt_vars:
+        command += ["--vars", dbt_vars]
+    code, tail = dbt_progress.run_dbt(
+        command, env, PROJECT_ROOT, DBT_LOG, keep_fds=keep_fds, preexec_fn=_preexec()
+    )
+    if code != 0:
+        print(
+            f"    warning: dbt docs generate failed (exit {code}), the docs site is not"
+            f" up to date: {' / '.join(tail[-3:])}; full log: {DBT_LOG}",
+            file=sys.stderr,
+            flush=True,
+        )
+        return False
+    print(
+        f"    docs site: {TARGET_DIR / 'index.html'}"
+        f" (serve it: python -m http.server 8080 --directory {TARGET_DIR})",
+        flush=True,
+    )
+    return True
+
+
+def check_freshness(
+    env: dict[str, str],
+    dbt_vars: str | None = None,
+    output: Path = TARGET_DIR / "sources.json",
+    log_path: Path = DBT_LOG,
+    keep_fds: tuple[int, ...] = (),
+) -> list[str]:
+    """`dbt source freshness` on the landed exports: one warning line per stale export (or per
+    check that could not run). Never raises: a stale export is worth a warning, not a refusal
+    to build (docs/architecture.md "Docs, exposures and freshness")."""
+    output.unlink(missing_ok=True)
+    command = dbt_command("source", "freshness", "--output", str(output))
+    if dbt_vars:
+        command += ["--vars", dbt_vars]
+    code, tail = dbt_progress.run_dbt(
+        command, env, PROJECT_ROOT, log_path, keep_fds=keep_fds, preexec_fn=_preexec()
+    )
+    sources = _read_json(output)
+    if sources is None:
+        return [f"warning: dbt source freshness did not run (exit {code}): {' / '.join(tail[-3:])}"]
+    return dbt_progress.freshness_lines(sources)
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _preexec() -> Callable[[], None] | None:
+    return _die_with_parent if sys.platform == "linux" else None
 
 
 def dbt_env(db_path: Path, test_from_batch: int = 0, salt: str | None = None) -> dict[str, str]:
@@ -252,8 +352,10 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
             flush=True,
         )
     gates: dict[str, object] = {"raw": "skipped", "marts": "skipped"}
+    DBT_LOG.parent.mkdir(parents=True, exist_ok=True)
+    DBT_LOG.write_text("", encoding="utf-8")  # this run's dbt output only
     try:
-        started = step(f"1/6 landing {args.data} (working copy {work})")
+        started = step(f"1/8 landing {args.data} (working copy {work})")
         tables = list(load_raw.load_contract())
         try:
             loads = load_raw.load_directory(
@@ -273,14 +375,25 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         # an incremental run tests the rows of the batch it adds
         # (docs/architecture.md "Incremental builds")
         new_batch = loads[0].load_batch if args.append and loads else None
+        test_from_batch = new_batch if new_batch is not None and not args.full_refresh else 0
+        # one environment for every dbt command of the run, so that dbt's partial parse holds
+        env = dbt_env(work, test_from_batch, salt)
+
+        started = step("2/8 freshness of the exports (dbt source freshness)")
+        stale = check_freshness(env, args.vars, keep_fds=(lock.fileno,))
+        for line in stale:
+            print(f"    {line}", file=sys.stderr, flush=True)
+        if not stale:
+            print("    every export has a row newer than var stale_export_days", flush=True)
+        done(started)
 
         if not args.skip_validation:
-            started = step("2/6 data-quality gate on the raw layer")
+            started = step("3/8 data-quality gate on the raw layer")
             # the gate judges the export just delivered: with --append, only the new load batch
             gates["raw"] = quality_gate(work, "raw", args.docs_dir, new_batch)
             done(started)
 
-        started = step("3/6 dbt build (seeds, models, data tests)")
+        started = step("4/8 dbt build (seeds, models, data tests)")
         # A full load replaces the raw layer, so the incremental models must start over too;
         # so must an appended load when a seed or var changed: it rewrites rows no batch touches.
         full_refresh = args.full_refresh or not args.append
@@ -299,15 +412,17 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         if not args.unit_tests:
             # unit tests check the SQL, not the data: CI runs them (make test), production skips
             command += ["--exclude-resource-type", "unit_test"]
-        test_from_batch = new_batch if new_batch is not None and not args.full_refresh else 0
-        env = dbt_env(work, test_from_batch, salt)
-        run(dbt_command(*command), env, keep_fds=(lock.fileno,))
+        run_dbt_step(dbt_command(*command), env, keep_fds=(lock.fileno,))
         done(started)
 
         if not args.skip_validation:
-            started = step("4/6 data-quality gate on the marts")
+            started = step("5/8 data-quality gate on the marts")
             gates["marts"] = quality_gate(work, "marts", args.docs_dir, None)
             done(started)
+
+        started = step("6/8 dbt docs generate")
+        generate_docs(env, args.vars, keep_fds=(lock.fileno,))
+        done(started)
     except BaseException:
         kept = publish.keep_failed(layout, work)
         where = f"The failed build is kept for inspection: {kept}" if kept else "Nothing was built."
@@ -318,7 +433,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         )
         raise
 
-    started = step(f"5/6 publishing {layout.published}")
+    started = step(f"7/8 publishing {layout.published}")
     publish.promote(layout, work)
     build_settings.write(layout.settings, settings)
     manifest = {
@@ -342,7 +457,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
 
     print("\n".join(kpi_summary.audit_lines(layout.published)))
     if not args.no_summary:
-        step("6/6 latest month of every KPI (marts.kpi_values, dimension all)")
+        step("8/8 latest month of every KPI (marts.kpi_values, dimension all)")
         print("\n".join(kpi_summary.summary_lines(layout.published)))
     missing = kpi_summary.missing_kpis(layout.published)
     if missing:
