@@ -151,7 +151,7 @@ order by kpi_family, kpi_id
 # The chart of a KPI shows dimension 'all'; a KPI without an overall value (channel_share)
 # is drawn per channel (or per the first dimension it has). The last 13 months end at the
 # KPI's own latest month.
-TREND_SQL = """
+TREND_SQL = f"""
 with monthly as (
     select *
     from marts.kpi_values
@@ -200,7 +200,7 @@ inner join chart_dimension
     and monthly.dimension = chart_dimension.dimension
 inner join latest
     on monthly.kpi_id = latest.kpi_id
-where monthly.period_start > latest.latest_month - interval 13 month
+where monthly.period_start > latest.latest_month - interval {TREND_MONTHS} month
 order by monthly.kpi_id, monthly.dimension_value, monthly.period_start
 """
 
@@ -285,7 +285,8 @@ def point_of(row: Sequence[object]) -> Point:
 def scale_for(unit: str, values: Iterable[float | None]) -> Scale:
     """Human units: seconds become hours or minutes when the values are large enough,
     percents get %, changes of percents pp."""
-    largest = max((abs(v) for v in values if v is not None and not math.isnan(v)), default=0.0)
+    present = [v for v in values if v is not None and not math.isnan(v)]
+    largest = max((abs(v) for v in present), default=0.0)
     if unit == "percent":
         return Scale(1.0, " %", "%", 1, " pp")
     if unit == "seconds":
@@ -294,7 +295,8 @@ def scale_for(unit: str, values: Iterable[float | None]) -> Scale:
         if largest >= 3 * 60:
             return Scale(60.0, " min", "minutes", 1, " min")
         return Scale(1.0, " s", "seconds", 0, " s")
-    digits = 0 if largest >= 1000 else 1 if largest >= 10 else 2
+    integral = all(float(v).is_integer() for v in present)
+    digits = 0 if integral or largest >= 1000 else 1 if largest >= 10 else 2
     label = {"score": "score", "currency": "amount", "count": "count"}.get(unit, unit)
     return Scale(1.0, "", label, digits, "")
 
