@@ -358,7 +358,7 @@ def read_report_data(db_path: Path) -> ReportData:
 
 def _prefix_ids(svg: str, prefix: str) -> str:
     """Make the ids of one chart unique in the page (several SVGs share one document)."""
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r'(?<=\s)id="([^"]+)"', rf'id="{prefix}-\1"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
     return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
 
