@@ -59,15 +59,14 @@ def run(command: list[str], env: dict[str, str], cwd: Path) -> str:
 
 
 def write_semantic_manifest(out_dir: Path, published: Path = DEFAULT_DB) -> Path:
-    """Parse the project for the semantic target and put its semantic_manifest.json in out_dir
-    (the parse itself writes to a scratch directory: target/manifest.json and dbt's partial
-    parsing state of the build stay as they are)."""
-    with tempfile.TemporaryDirectory(prefix="semantic_parse_") as scratch:
-        command = [tool("dbt"), "parse", "--target", SEMANTIC_TARGET, "--target-path", scratch]
-        run([*command, "--project-dir", str(PROJECT_ROOT)], semantic_env(published), PROJECT_ROOT)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written = out_dir / MANIFEST_NAME
-        shutil.copyfile(Path(scratch) / MANIFEST_NAME, written)
+    """Parse the project for the semantic target and put its semantic_manifest.json in out_dir.
+    The parse writes to out_dir/semantic_parse/ (its own partial-parsing state, kept for the next
+    run): the build's target/manifest.json and partial-parsing state stay as they are."""
+    parse_dir = out_dir / "semantic_parse"
+    command = [tool("dbt"), "parse", "--target", SEMANTIC_TARGET, "--target-path", str(parse_dir)]
+    run([*command, "--project-dir", str(PROJECT_ROOT)], semantic_env(published), PROJECT_ROOT)
+    written = out_dir / MANIFEST_NAME
+    shutil.copyfile(parse_dir / MANIFEST_NAME, written)
     return written
 
 
