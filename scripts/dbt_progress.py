@@ -95,7 +95,7 @@ def summary_lines(run_results: dict, slowest: int = 5) -> list[str]:
     for result in failed_nodes(run_results):
         message = result.message.strip().splitlines() or ["(no message)"]
         lines.append(f"    {result.status.upper()} {result.resource_type} {result.name}:")
-        lines += [f"        {line}" for line in message[:TAIL_LINES]]
+        lines += [f"        {line.strip()}" for line in message[:TAIL_LINES]]
     return lines
 
 
