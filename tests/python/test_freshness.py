@@ -71,7 +71,7 @@ def test_every_export_source_has_a_loaded_at_and_warns_after_var_stale_export_da
                 checked[table["name"]] = (
                     config.get("loaded_at_query") or config.get("loaded_at_field") or config
                 )
-    contract = {table.name for table in load_contract()}
+    contract = {table.name for table in load_contract().values()}
     assert len(contract) == 14
     assert set(checked) == contract | {"_load_batches", "_load_rejects"}
     assert checked["helpdesk_tickets"] == "{{ newest_exported_at(this, 'created_at') }}"
@@ -92,7 +92,7 @@ def raw_warehouse(path: Path) -> None:
     one_day_ago = (NOW - timedelta(days=1)).isoformat()
     con = duckdb.connect(str(path))
     con.execute("create schema raw")
-    for table in load_contract():
+    for table in load_contract().values():
         columns = ", ".join(f'"{column.name}" varchar' for column in table.columns)
         con.execute(
             f"create table raw.{table.name} ({columns}, _load_batch integer,"
@@ -122,7 +122,7 @@ def raw_warehouse(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def stale_tickets_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("freshness") / "raw.duckdb"
+    path = tmp_path_factory.mktemp("freshness") / "exports.duckdb"
     raw_warehouse(path)
     return path
 
