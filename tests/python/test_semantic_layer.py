@@ -181,8 +181,21 @@ def test_mf_query_gives_hand_computed_figures(monthly):
     assert monthly["first_response_time"] == pytest.approx(
         {"2024-01-01": 30900 / 7, "2024-02-01": 3600.0}
     )
-    # churn January: C2 lost of C1 C2 C3 C4 C6 active -> 1 of 5; February C3 of 4
-    assert monthly["churn_rate"] == pytest.approx({"2024-01-01": 20.0, "2024-02-01": 25.0})
+    # churn, from the first month with a customer active at its start: 2023-08 C1 C2 (S1, S2
+    # started in July) -> 0 of 2; 2023-09 + C3 (S3 from 08-01) -> 0 of 3; 2023-10 to 2023-12
+    # + C4 (S4 from 09-01) -> 0 of 4; January: C2 lost of C1 C2 C3 C4 C6 active -> 1 of 5;
+    # February C3 of 4
+    assert monthly["churn_rate"] == pytest.approx(
+        {
+            "2023-08-01": 0.0,
+            "2023-09-01": 0.0,
+            "2023-10-01": 0.0,
+            "2023-11-01": 0.0,
+            "2023-12-01": 0.0,
+            "2024-01-01": 20.0,
+            "2024-02-01": 25.0,
+        }
+    )
 
 
 def test_mf_query_equals_kpi_values_every_month(monthly, e2e_warehouse, query):
