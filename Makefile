@@ -33,9 +33,8 @@ $(BIN)/.installed: requirements.txt
 setup: $(BIN)/.installed
 
 run: setup
-	$(BIN)/python scripts/run_warehouse.py --data "$(DATA)" --db "$(DB)" \
+	$(BIN)/python scripts/run_warehouse.py --data "$(DATA)" --db "$(DB)" --report "$(REPORT)" \
 		$(if $(filter data/demo,$(DATA)),--demo-salt)
-	$(BIN)/python scripts/report.py --db "$(DB)" --out "$(REPORT)"
 
 report: setup
 	$(BIN)/python scripts/report.py --db "$(DB)" --out "$(REPORT)"

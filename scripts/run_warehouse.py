@@ -15,7 +15,9 @@ Steps, each timed and stopped at the first failure:
   7. publish: the working copy becomes the state of the next run, and the `marts` and `audit`
      schemas are copied to the published DuckDB file (--db) and to Parquet, each switched in
      with one rename, with a manifest (scripts/publish.py);
-  8. print the audit summary and the latest month of every KPI (scripts/kpi_summary.py).
+  8. write the KPI report, target/report/index.html (scripts/report.py; a failure is a
+     warning: the warehouse is published);
+  9. print the audit summary and the latest month of every KPI (scripts/kpi_summary.py).
 
 dbt's own output goes to target/run_warehouse_dbt.log (scripts/dbt_progress.py); the terminal
 shows a progress line and, after the build, a compact summary with every failing node.
@@ -47,6 +49,7 @@ import dbt_progress  # noqa: E402
 import kpi_summary  # noqa: E402
 import load_raw  # noqa: E402
 import publish  # noqa: E402
+import report  # noqa: E402
 import validate_quality  # noqa: E402
 
 TARGET_DIR = PROJECT_ROOT / "target"  # dbt_project.yml target-path
@@ -232,6 +235,21 @@ def pseudonymisation_salt(demo: bool) -> str:
     )
 
 
+def write_kpi_report(published: Path, out: Path) -> None:
+    """The static KPI report from the published file (README "KPI report"). A failure is a
+    warning: the warehouse is already published; `make report` writes the report again."""
+    try:
+        size, charts = report.write_report(published, out, progress=False)
+    except report.ReportError as error:
+        print(f"    warning: the KPI report was not written: {error}", file=sys.stderr)
+        return
+    print(
+        f"    {charts} charts, {size / 1024:,.0f} KiB; open it in a browser:"
+        f" {out.resolve().as_uri()}",
+        flush=True,
+    )
+
+
 def quality_gate(db_path: Path, suite: str, docs_dir: Path, load_batch: int | None) -> dict:
     """Run a great-expectations suite in this process (GE is imported once for both gates);
     raise StepFailed(1) when it fails."""
@@ -259,6 +277,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         required=True,
         help="the published DuckDB file BI tools open; the build itself happens in\n"
         "<name>.build/ beside it, Parquet copies go to <name>_parquet/current/",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=report.DEFAULT_OUT,
+        help=f"where the KPI report is written (default {report.DEFAULT_OUT})",
     )
     parser.add_argument(
         "--docs-dir",
@@ -355,7 +379,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
     DBT_LOG.parent.mkdir(parents=True, exist_ok=True)
     DBT_LOG.write_text("", encoding="utf-8")  # this run's dbt output only
     try:
-        started = step(f"1/8 landing {args.data} (working copy {work})")
+        started = step(f"1/9 landing {args.data} (working copy {work})")
         tables = list(load_raw.load_contract())
         try:
             loads = load_raw.load_directory(
@@ -379,7 +403,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         # one environment for every dbt command of the run, so that dbt's partial parse holds
         env = dbt_env(work, test_from_batch, salt)
 
-        started = step("2/8 freshness of the exports (dbt source freshness)")
+        started = step("2/9 freshness of the exports (dbt source freshness)")
         stale = check_freshness(env, args.vars, keep_fds=(lock.fileno,))
         for line in stale:
             print(f"    {line}", file=sys.stderr, flush=True)
@@ -388,12 +412,12 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         done(started)
 
         if not args.skip_validation:
-            started = step("3/8 data-quality gate on the raw layer")
+            started = step("3/9 data-quality gate on the raw layer")
             # the gate judges the export just delivered: with --append, only the new load batch
             gates["raw"] = quality_gate(work, "raw", args.docs_dir, new_batch)
             done(started)
 
-        started = step("4/8 dbt build (seeds, models, data tests)")
+        started = step("4/9 dbt build (seeds, models, data tests)")
         # A full load replaces the raw layer, so the incremental models must start over too;
         # so must an appended load when a seed or var changed: it rewrites rows no batch touches.
         full_refresh = args.full_refresh or not args.append
@@ -416,11 +440,11 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         done(started)
 
         if not args.skip_validation:
-            started = step("5/8 data-quality gate on the marts")
+            started = step("5/9 data-quality gate on the marts")
             gates["marts"] = quality_gate(work, "marts", args.docs_dir, None)
             done(started)
 
-        started = step("6/8 dbt docs generate")
+        started = step("6/9 dbt docs generate")
         generate_docs(env, args.vars, keep_fds=(lock.fileno,))
         done(started)
     except BaseException:
@@ -433,7 +457,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         )
         raise
 
-    started = step(f"7/8 publishing {layout.published}")
+    started = step(f"7/9 publishing {layout.published}")
     publish.promote(layout, work)
     build_settings.write(layout.settings, settings)
     manifest = {
@@ -455,9 +479,13 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
     )
     done(started)
 
+    started = step(f"8/9 KPI report {args.report}")
+    write_kpi_report(layout.published, args.report)
+    done(started)
+
     print("\n".join(kpi_summary.audit_lines(layout.published)))
     if not args.no_summary:
-        step("8/8 latest month of every KPI (marts.kpi_values, dimension all)")
+        step("9/9 latest month of every KPI (marts.kpi_values, dimension all)")
         print("\n".join(kpi_summary.summary_lines(layout.published)))
     missing = kpi_summary.missing_kpis(layout.published)
     if missing:

@@ -227,7 +227,7 @@ def test_kill_9_during_dbt_leaves_the_published_files_intact(warehouse, tmp_path
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
     for line in process.stdout:
-        if line.startswith("==> 4/8 dbt build"):
+        if line.startswith("==> 4/9 dbt build"):
             break
     time.sleep(4)  # dbt is building models
     os.kill(process.pid, signal.SIGKILL)  # the build process only: dbt must die with it
