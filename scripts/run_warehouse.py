@@ -202,6 +202,8 @@ def dbt_env(db_path: Path, test_from_batch: int = 0, salt: str | None = None) ->
     env["CX_WAREHOUSE_DB"] = str(db_path.resolve())
     env["DBT_PROFILES_DIR"] = str(PROJECT_ROOT)
     env["CX_TEST_FROM_BATCH"] = str(test_from_batch)
+    # the build's profile target, even when DBT_TARGET=semantic (mf's) is set in the shell
+    env["DBT_TARGET"] = "duckdb"
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
 
