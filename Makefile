@@ -35,6 +35,7 @@ setup: $(BIN)/.installed
 run: setup
 	$(BIN)/python scripts/run_warehouse.py --data "$(DATA)" --db "$(DB)" --report "$(REPORT)" \
 		$(if $(filter data/demo,$(DATA)),--demo-salt)
+	$(BIN)/python scripts/semantic_layer.py --db "$(DB)"
 
 report: setup
 	$(BIN)/python scripts/report.py --db "$(DB)" --out "$(REPORT)"
