@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import report
+import run_warehouse
 
 KPI_VALUES_COLUMNS = (
     "kpi_id varchar, period_grain varchar, period_start date, dimension varchar,"
@@ -379,4 +380,22 @@ def test_missing_table_is_named(tmp_path, capsys):
     assert report.main(["--db", str(db), "--out", str(out), "--quiet"]) == 2
     error = capsys.readouterr().err
     assert "has no table marts.agent_monthly_performance, marts.team_monthly_performance" in error
+    assert not out.exists()
+
+
+def test_run_warehouse_step_8_writes_the_report_and_names_its_charts(tmp_path, capsys):
+    db = make_warehouse(tmp_path / "w.duckdb")
+    out = tmp_path / "site" / "index.html"
+    run_warehouse.write_kpi_report(db, out)
+    # the hand-made warehouse charts aht, asa, channel_share, csat and first_response_time
+    assert f"    5 charts, {out.stat().st_size / 1024:,.0f} KiB;" in capsys.readouterr().out
+    assert len(re.findall(r'<svg class="kpi-chart"', out.read_text(encoding="utf-8"))) == 5
+
+
+def test_run_warehouse_step_8_warns_and_goes_on_without_a_warehouse(tmp_path, capsys):
+    out = tmp_path / "index.html"
+    run_warehouse.write_kpi_report(tmp_path / "none.duckdb", out)  # no exception: a warning
+    error = capsys.readouterr().err
+    assert error.startswith("    warning: the KPI report was not written: no warehouse at ")
+    assert str(tmp_path / "none.duckdb") in error
     assert not out.exists()
