@@ -27,6 +27,8 @@
 {%- set sums = kpi_observation_sums_map() %}
 {%- set changed_periods = 'changed_periods' if is_incremental() else none %}
 {%- set first_grain = var('kpi_period_grains')[0] %}
+{%- set grouped = 'changed_observations' if is_incremental() else 'observations' %}
+{%- set rolled_up = 'all_day_sums' if is_incremental() else 'day_sums' %}
 
 with
 
@@ -119,7 +121,7 @@ measured as {{ inlined_cte() }} (
 -- incremental run); a breakdown that does not apply to a KPI (null values) has no row
 day_sums as {{ materialized_cte() }} (
     select * from (
-        {{ rollup_day_rows('changed_observations' if is_incremental() else 'observations', 'metric_date', kpi_dimensions(), sums, keys=['kpi_id']) }}  -- noqa: PRS
+        {{ rollup_day_rows(grouped, 'metric_date', kpi_dimensions(), sums, keys=['kpi_id']) }}  -- noqa: PRS
     ) as day_rows
     where dimension_value is not null
 ),
@@ -147,7 +149,7 @@ all_day_sums as (
 {%- endif %}
 
 period_sums as (
-    {{ rollup_day_sums('all_day_sums' if is_incremental() else 'day_sums', 'period_start', sums, keys=['kpi_id'], periods=changed_periods) }}  -- noqa: PRS
+    {{ rollup_day_sums(rolled_up, 'period_start', sums, keys=['kpi_id'], periods=changed_periods) }}  -- noqa: PRS
 ),
 
 -- the first grain's; the post-hooks fill in the other grains' (null until then)
