@@ -9,8 +9,9 @@ this run with those of the last good build and, when one differs, runs `dbt buil
 --full-refresh` instead, naming what changed.
 
 The settings are every seed file, every var of dbt_project.yml with the overrides of --vars,
-and the pseudonymisation salt (its digest only: the salt itself is never written). They are
-kept beside the build state in <name>.build/settings.json.
+the pseudonymisation salt (its digest only: the salt itself is never written) and the code (one
+digest of the model and macro files: a new version of the project may store other rows or
+columns). They are kept beside the build state in <name>.build/settings.json.
 
     python scripts/build_settings.py [--vars YAML] [--compare FILE]   print the digests
 """
@@ -51,7 +52,8 @@ def settings_parts(
     salt: str, overrides: dict[str, object] | None = None, root: Path = PROJECT_ROOT
 ) -> dict[str, str]:
     """A digest per setting: 'seed <file>' for each seed, 'var <name>' for each var (the
-    project's value, or the override), 'salt' for the pseudonymisation salt."""
+    project's value, or the override), 'salt' for the pseudonymisation salt, 'code' for the
+    model and macro files."""
     parts = {
         f"seed {path.name}": digest(path.read_bytes())
         for path in sorted((root / "seeds").glob("*.csv"))
@@ -63,7 +65,24 @@ def settings_parts(
             continue  # a template reading the environment: the salt itself is hashed below
         parts[f"var {name}"] = digest(json.dumps(value, sort_keys=True, default=str).encode())
     parts["salt"] = digest(f"cx-warehouse salt:{salt}".encode())
+    parts["code"] = code_digest(root)
     return parts
+
+
+def code_digest(root: Path = PROJECT_ROOT) -> str:
+    """One digest of every model and macro file (path and content): a new version of the
+    project may change what the stored incremental tables hold, or their columns."""
+    files = sorted(
+        path
+        for folder in ("models", "macros")
+        for path in (root / folder).rglob("*")
+        if path.is_file() and path.suffix in {".sql", ".yml"}
+    )
+    hasher = hashlib.sha256()
+    for path in files:
+        hasher.update(path.relative_to(root).as_posix().encode() + b"\0")
+        hasher.update(path.read_bytes() + b"\0")
+    return hasher.hexdigest()[:16]
 
 
 def settings_hash(parts: dict[str, str]) -> str:

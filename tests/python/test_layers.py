@@ -82,7 +82,7 @@ CSAT_PATH = (
 # Project macros those models call, directly or through other macros (dispatched
 # implementations counted). Issue #24 asks for 8; this is a ratchet at today's count, so that the
 # path can only get shorter (docs/architecture.md "One KPI's path: CSAT").
-MAX_CSAT_MACROS = 58
+MAX_CSAT_MACROS = 54
 
 
 def models_of(manifest: dict) -> dict[str, dict]:
@@ -141,8 +141,8 @@ def test_csat_reaches_kpi_values_through_few_models_and_macros(manifest):
     assert source == ["source.cx_warehouse.survey.survey_responses"]
     for reader, read in zip(CSAT_PATH[1:], CSAT_PATH, strict=False):
         assert models[read]["unique_id"] in models[reader]["depends_on"]["nodes"], (reader, read)
-    # the CSAT rule is applied on the path, in one model
-    assert [m for m in CSAT_PATH if "csat_is_satisfied" in models[m]["raw_code"]] == [
+    # the CSAT rule is written on the path, in one model
+    assert [m for m in CSAT_PATH if "as is_satisfied" in models[m]["raw_code"]] == [
         "fct_survey_responses"
     ]
     macros = set().union(*(project_macros(manifest, models[m]) for m in CSAT_PATH))

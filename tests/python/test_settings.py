@@ -33,6 +33,7 @@ def test_changed_names_the_seed_the_var_and_the_salt_that_differ(tmp_path):
         "s2", {"fcr_repeat_contact_window_days": 3}, project(tmp_path / "b", "p,2\n", 7)
     )
     assert sorted(before) == [
+        "code",
         "salt",
         "seed holidays.csv",
         "seed sla_policies.csv",
@@ -50,6 +51,19 @@ def test_changed_names_the_seed_the_var_and_the_salt_that_differ(tmp_path):
         "s1", {"fcr_repeat_contact_window_days": 7}, project(tmp_path / "c", "p,1\n", 7)
     )
     assert build_settings.changed(before, same) == []
+
+
+def test_a_changed_model_or_macro_changes_the_code_part(tmp_path):
+    root = project(tmp_path, "p,1\n", 7)
+    (root / "models").mkdir()
+    (root / "models" / "m.sql").write_text("select 1 as x\n", encoding="utf-8")
+    before = build_settings.settings_parts("s", root=root)
+    (root / "models" / "m.sql").write_text("select 2 as x\n", encoding="utf-8")
+    edited = build_settings.settings_parts("s", root=root)
+    assert build_settings.changed(before, edited) == ["code"]
+    # a renamed file is a change too, with the same content
+    (root / "models" / "m.sql").rename(root / "models" / "n.sql")
+    assert build_settings.changed(edited, build_settings.settings_parts("s", root=root)) == ["code"]
 
 
 def test_no_recorded_settings_count_as_changed_and_the_salt_is_not_written(tmp_path):

@@ -1,6 +1,8 @@
 -- One row per survey response, normalised to its scale, with the ticket's and customer's
--- breakdown dimensions. The survey rules (satisfied, NPS group, easy) are the macros of
--- macros/kpi/survey_rules.sql; every survey KPI reads these columns.
+-- breakdown dimensions. The survey rules (kpi-catalog.md section A) are written here, once:
+-- CSAT satisfied = 4 or 5 on the 1-5 scale, 'good' (1) on the 0-1 scale; NPS promoter 9-10
+-- (+1), passive 7-8 (0), detractor 0-6 (-1); CES easy = 5-7 on the 1-7 scale. Every survey KPI
+-- reads these columns.
 -- A table: one row per response, a single pass.
 {{ config(materialized='table') }}
 
@@ -36,13 +38,23 @@ final as (
         (responses.score - responses.scale_min) / (responses.scale_max - responses.scale_min)
             as score_normalised,
         case
-            when responses.survey_type = 'csat'
-                then {{ csat_is_satisfied('responses.score', 'responses.scale_min', 'responses.scale_max') }}
+            when responses.survey_type = 'csat' and responses.scale_min = 0 and responses.scale_max = 1
+                then responses.score = 1
+            when responses.survey_type = 'csat' and responses.scale_min = 1 and responses.scale_max = 5
+                then responses.score >= 4
         end as is_satisfied,
-        case when responses.survey_type = 'nps' then {{ nps_group('responses.score') }} end as nps_group,
-        case when responses.survey_type = 'nps' then {{ nps_points('responses.score') }} end as nps_points,
+        case
+            when responses.survey_type = 'nps' and responses.score >= 9 then 'promoter'
+            when responses.survey_type = 'nps' and responses.score >= 7 then 'passive'
+            when responses.survey_type = 'nps' and responses.score >= 0 then 'detractor'
+        end as nps_group,
+        case
+            when responses.survey_type = 'nps' and responses.score >= 9 then 1
+            when responses.survey_type = 'nps' and responses.score >= 7 then 0
+            when responses.survey_type = 'nps' and responses.score >= 0 then -1
+        end as nps_points,
         case when responses.survey_type = 'ces' then responses.score end as effort_score,
-        case when responses.survey_type = 'ces' then {{ ces_is_easy('responses.score') }} end as is_easy,
+        case when responses.survey_type = 'ces' then responses.score >= 5 end as is_easy,
         coalesce(tickets.channel, 'unknown') as channel,
         coalesce(tickets.category, 'unknown') as category,
         coalesce(tickets.priority, 'unknown') as priority,

@@ -44,7 +44,18 @@ targets as {{ inlined_cte() }} (
 ),
 
 aggregates as (
-    select * from observation_aggregates
+    select
+        kpi_id,
+        period_grain,
+        period_start,
+        dimension,
+        dimension_value,
+        numerator,
+        denominator,
+        squares,
+        p50_value,
+        p90_value
+    from observation_aggregates
     union all
     select * from customer_base_aggregates
     union all
