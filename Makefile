@@ -33,7 +33,7 @@ $(BIN)/.installed: requirements.txt
 setup: $(BIN)/.installed
 
 run: setup
-	$(BIN)/python scripts/run_warehouse.py --data "$(DATA)" --db "$(DB)" --report "$(REPORT)" \
+	$(BIN)/python scripts/run_warehouse.py --data "$(DATA)" --db "$(DB)" --docs --report "$(REPORT)" \
 		$(if $(filter data/demo,$(DATA)),--demo-salt)
 	$(BIN)/python scripts/semantic_layer.py --db "$(DB)"
 
@@ -59,7 +59,8 @@ unit: setup browser
 # catalog has no row in kpi_values
 test: setup unit lint
 	CX_WAREHOUSE_DB=$(TEST_DB) $(BIN)/python scripts/run_warehouse.py \
-		--data data/demo --db $(TEST_DB) --no-summary --require-all-kpis --unit-tests --demo-salt
+		--data data/demo --db $(TEST_DB) --no-summary --require-all-kpis --unit-tests --demo-salt \
+		--docs --report target/report/test_demo.html
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py $(if $(TICKETS),--tickets $(TICKETS))

@@ -5,18 +5,18 @@ Steps, each timed and stopped at the first failure:
      with --append as a new load batch next to the last good build, so that step 4 is
      incremental;
   2. `dbt source freshness`: an export whose newest row is older than var stale_export_days
-     is named in a warning, never a failure;
+     is named in a warning, never a failure (skipped with --skip-validation);
   3. great-expectations gate on the raw layer (scripts/validate_quality.py, suite raw);
   4. one `dbt build`: seeds, models and data tests (unit tests too with --unit-tests);
      an appended load rebuilds every incremental model when a seed or var differs from the
      last build's (scripts/build_settings.py);
   5. great-expectations gate on the marts (suite marts), writing Data Docs;
-  6. `dbt docs generate`: the docs site in target/ (a failure is a warning);
+  6. with --docs, `dbt docs generate`: the docs site in target/ (a failure is a warning);
   7. publish: the working copy becomes the state of the next run, and the `marts` and `audit`
      schemas are copied to the published DuckDB file (--db) and to Parquet, each switched in
      with one rename, with a manifest (scripts/publish.py);
-  8. write the KPI report, target/report/index.html (scripts/report.py; a failure is a
-     warning: the warehouse is published);
+  8. with --report FILE, write the KPI report (scripts/report.py; a failure is a warning: the
+     warehouse is published);
   9. print the audit summary and the latest month of every KPI (scripts/kpi_summary.py).
 
 dbt's own output goes to target/run_warehouse_dbt.log (scripts/dbt_progress.py); the terminal
@@ -283,8 +283,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--report",
         type=Path,
-        default=report.DEFAULT_OUT,
-        help=f"where the KPI report is written (default {report.DEFAULT_OUT})",
+        help=f"also write the KPI report to this HTML file (make run: {report.DEFAULT_OUT})",
+    )
+    parser.add_argument(
+        "--docs",
+        action="store_true",
+        help="also run `dbt docs generate`: the docs site in target/ (make run does)",
     )
     parser.add_argument(
         "--docs-dir",
@@ -314,7 +318,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="dbt var overrides, a YAML mapping (e.g. '{fcr_repeat_contact_window_days: 3}');\n"
         "with --append, a var or seed that differs from the last build's rebuilds in full",
     )
-    parser.add_argument("--skip-validation", action="store_true", help="skip both GE gates")
+    parser.add_argument(
+        "--skip-validation",
+        action="store_true",
+        help="skip the freshness check and both GE gates (tests, quick builds)",
+    )
     parser.add_argument(
         "--unit-tests",
         action="store_true",
@@ -405,13 +413,14 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         # one environment for every dbt command of the run, so that dbt's partial parse holds
         env = dbt_env(work, test_from_batch, salt)
 
-        started = step("2/9 freshness of the exports (dbt source freshness)")
-        stale = check_freshness(env, args.vars, keep_fds=(lock.fileno,))
-        for line in stale:
-            print(f"    {line}", file=sys.stderr, flush=True)
-        if not stale:
-            print("    every export has a row newer than var stale_export_days", flush=True)
-        done(started)
+        if not args.skip_validation:
+            started = step("2/9 freshness of the exports (dbt source freshness)")
+            stale = check_freshness(env, args.vars, keep_fds=(lock.fileno,))
+            for line in stale:
+                print(f"    {line}", file=sys.stderr, flush=True)
+            if not stale:
+                print("    every export has a row newer than var stale_export_days", flush=True)
+            done(started)
 
         if not args.skip_validation:
             started = step("3/9 data-quality gate on the raw layer")
@@ -446,9 +455,10 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
             gates["marts"] = quality_gate(work, "marts", args.docs_dir, None)
             done(started)
 
-        started = step("6/9 dbt docs generate")
-        generate_docs(env, args.vars, keep_fds=(lock.fileno,))
-        done(started)
+        if args.docs:
+            started = step("6/9 dbt docs generate")
+            generate_docs(env, args.vars, keep_fds=(lock.fileno,))
+            done(started)
     except BaseException:
         kept = publish.keep_failed(layout, work)
         where = f"The failed build is kept for inspection: {kept}" if kept else "Nothing was built."
@@ -481,9 +491,10 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
     )
     done(started)
 
-    started = step(f"8/9 KPI report {args.report}")
-    write_kpi_report(layout.published, args.report)
-    done(started)
+    if args.report:
+        started = step(f"8/9 KPI report {args.report}")
+        write_kpi_report(layout.published, args.report)
+        done(started)
 
     print("\n".join(kpi_summary.audit_lines(layout.published)))
     if not args.no_summary:
