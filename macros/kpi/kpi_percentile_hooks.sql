@@ -89,8 +89,10 @@ from (
         {{ kpi_observations() }}
     ),
 
-    -- read in place by every breakdown (materialised, a full build's would hold every value)
-    measured as {{ inlined_cte() }} (
+    -- an incremental run's few periods: materialised once for every breakdown (read in place,
+    -- each breakdown would re-read every observation); a full build's: read in place
+    -- (materialised, they would hold every value)
+    measured as {{ materialized_cte() if is_incremental() else inlined_cte() }} (
         select * from observations
         where {{ kpi_period_filter(grain, 'metric_date', 'periods_to_fill') }}
     )
