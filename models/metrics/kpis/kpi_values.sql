@@ -43,6 +43,7 @@ targets as {{ inlined_cte() }} (
     select * from {{ ref('kpi_targets') }}
 ),
 
+-- the common columns, by position: the observation aggregates also keep a checksum per day
 aggregates as (
     select
         kpi_id,
