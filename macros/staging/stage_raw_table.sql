@@ -16,8 +16,8 @@
           'staged'       everything else;
       - _quarantine_reason: every rule the row breaks, separated by '; ', including the
         value checks no later step could survive: a decimal that is not a finite number (NaN,
-        inf), a number outside its sane bounds (meta sane_min/sane_max, else the type's default:
-        sane_number_bounds), a timestamp outside the plausible window (from
+        inf), a number outside its sane bounds (meta sane_min/sane_max, else ±10⁹ for an
+        integer, ±10¹² for a decimal), a timestamp outside the plausible window (from
         var('plausible_timestamps_from') to its load batch's loaded_at plus
         var('plausible_days_after_load') days; allow_future drops the upper end);
       - _raw_row: the raw values as JSON, for quarantined rows and duplicates, with the values
@@ -51,6 +51,148 @@
         {%- for column in columns if column.meta.get('personal_data') -%}
             {%- do personal_columns.append(column.name) -%}
         {%- endfor -%}
+        {#- the SELECT that types every contract column of a relation of raw rows (in place of
+            __typed_checked_relation__: the suspects, then every new row), keeps the raw values as
+            _raw__<name>, fingerprints them and lists every contract rule the row breaks in
+            _rule_reason #}
+        {%- set typed_checked -%}
+        select
+        *,
+        nullif(concat_ws(
+            '; ',
+            nullif(_parse_reasons, ''),
+            {%- for column in columns %}
+            {%- if column.meta.get('min') is not none %}
+            case when {{ column.name }} < {{ column.meta['min'] }} then '{{ column.name }} below {{ column.meta["min"] }}' end,
+            {%- endif %}
+            {%- if column.meta.get('min_exclusive') is not none %}
+            case when {{ column.name }} <= {{ column.meta['min_exclusive'] }} then '{{ column.name }} not above {{ column.meta["min_exclusive"] }}' end,
+            {%- endif %}
+            {%- if column.meta.get('not_above') %}
+            case when {{ column.name }} > {{ column.meta['not_above'] }} then '{{ column.name }} above {{ column.meta["not_above"] }}' end,
+            {%- endif %}
+            {%- if column.meta.get('not_before') %}
+            case when {{ column.name }} < {{ column.meta['not_before'] }} then '{{ column.name }} before {{ column.meta["not_before"] }}' end,
+            {%- endif %}
+            {%- set kind = column.meta.get('type', 'text') %}
+            {%- if kind in ('integer', 'decimal') %}
+            {#- default sane bounds: wide enough for any real count of seconds or amount of money, narrow
+                enough that sums over millions of rows stay exact in DECIMAL(38, 10) #}
+            {%- set default_bounds = (-1000000000, 1000000000) if kind == 'integer' else (-1000000000000, 1000000000000) %}
+            case
+                when
+                    {{ column.name }} < {{ column.meta.get('sane_min', default_bounds[0]) }}
+                    or {{ column.name }} > {{ column.meta.get('sane_max', default_bounds[1]) }}
+                    then '{{ column.name }} outside sane bounds'
+            end,
+            {%- elif kind == 'timestamp' %}
+            case
+                when
+                    {{ column.name }} < cast('{{ var("plausible_timestamps_from") }}' as timestamp)
+                    {%- if not column.meta.get('allow_future') %}
+                    or {{ column.name }} > _plausible_until
+                    {%- endif %}
+                    then '{{ column.name }} outside the plausible window'
+            end,
+            {%- endif %}
+            {%- endfor %}
+            {%- for check in row_checks %}
+            case when {{ check['fails_when'] }} then '{{ check["reason"] }}' end,
+            {%- endfor %}
+            null
+        ), '') as _rule_reason
+    from (
+        select
+            _load_batch,
+            _source_file,
+            _row_number,
+            {%- for column in columns %}
+            {%- set raw = adapter.quote(column.name) %}
+            {%- set kind = column.meta.get('type', 'text') %}
+            {%- set parsed_number = 'try_cast(trim(' ~ raw ~ ') as ' ~ ('bigint' if kind == 'integer' else 'double') ~ ')' %}
+            {%- if kind == 'id' %}
+            nullif(trim({{ raw }}), '') as {{ column.name }},
+            {%- elif kind == 'enum' %}
+            nullif(lower(trim({{ raw }})), '') as {{ column.name }},
+            {%- elif kind == 'timestamp' %}
+            {{ parse_timestamp(raw) }} as {{ column.name }},
+            {%- elif kind == 'boolean' %}
+            case
+                when lower(trim({{ raw }})) in ('true', '1', 'yes') then true
+                when lower(trim({{ raw }})) in ('false', '0', 'no') then false
+            end as {{ column.name }},
+            {%- elif kind == 'integer' %}
+            {{ parsed_number }} as {{ column.name }},
+            {%- elif kind == 'decimal' %}
+            {#- NaN and infinities are quarantined ("not a finite number"); typed, they are null (the
+                largest double bounds every finite number; NaN compares above it in DuckDB and Spark) #}
+            case
+                when abs({{ parsed_number }}) <= 1.7976931348623157e308 then {{ parsed_number }}
+            end as {{ column.name }},
+            {%- else %}
+            nullif({{ raw }}, '') as {{ column.name }},
+            {%- endif %}
+            {%- endfor %}
+            {%- for name in column_names %}
+            {{ adapter.quote(name) }} as {{ adapter.quote('_raw__' ~ name) }},
+            {%- endfor %}
+            {{ row_fingerprint(column_names) }} as _raw_fingerprint,
+            -- a batch missing from the load log is judged against this run's start
+            coalesce(
+                load_windows._plausible_until,
+                cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+                + interval {{ var('plausible_days_after_load') }} day
+            ) as _plausible_until,
+            concat_ws(
+                '; ',
+                {%- for column in columns %}
+                {%- set raw = adapter.quote(column.name) %}
+                {%- set kind = column.meta.get('type', 'text') %}
+                {%- set parsed_number = 'try_cast(trim(' ~ raw ~ ') as ' ~ ('bigint' if kind == 'integer' else 'double') ~ ')' %}
+                {%- set parsed_boolean -%}
+                    case
+                        when lower(trim({{ raw }})) in ('true', '1', 'yes') then true
+                        when lower(trim({{ raw }})) in ('false', '0', 'no') then false
+                    end
+                {%- endset %}
+                {%- if column.meta.get('required') %}
+                case when nullif(trim({{ raw }}), '') is null then 'missing {{ column.name }}' end,
+                {%- endif %}
+                {%- if kind == 'timestamp' %}
+                case
+                    when nullif(trim({{ raw }}), '') is not null and {{ parse_timestamp(raw) }} is null
+                        then 'unparseable timestamp in {{ column.name }}'
+                end,
+                {%- elif kind == 'boolean' %}
+                case
+                    when nullif(trim({{ raw }}), '') is not null and {{ parsed_boolean }} is null
+                        then 'unparseable boolean in {{ column.name }}'
+                end,
+                {%- elif kind in ('integer', 'decimal') %}
+                case
+                    when nullif(trim({{ raw }}), '') is not null and {{ parsed_number }} is null
+                        then 'not a{{ "n integer" if kind == "integer" else " number" }} in {{ column.name }}'
+                end,
+                {%- if kind == 'decimal' %}
+                case
+                    when not abs({{ parsed_number }}) <= 1.7976931348623157e308
+                        then '{{ column.name }} not a finite number'
+                end,
+                {%- endif %}
+                {%- elif kind == 'enum' %}
+                case
+                    when nullif(lower(trim({{ raw }})), '') not in ('{{ column.meta["values"] | join("', '") }}')
+                        then 'unknown {{ column.name }} value'
+                end,
+                {%- endif %}
+                {%- endfor %}
+                null
+            ) as _parse_reasons
+        from __typed_checked_relation__ as raw_rows
+        left join load_windows
+            on raw_rows._load_batch = load_windows._window_load_batch
+    ) as typed
+        {%- endset -%}
         {%- set new_batches -%}
             {%- if is_incremental() -%}
             where _load_batch > (select coalesce(max(earlier._load_batch), 0) from {{ this }} as earlier)
@@ -63,7 +205,7 @@ load_windows as (
     -- the loader logs one row per batch and table, all with the batch's start
     select
         load_batch as _window_load_batch,
-        {{ add_days('min(loaded_at)', var('plausible_days_after_load')) }} as _plausible_until
+        min(loaded_at) + interval {{ var('plausible_days_after_load') }} day as _plausible_until
     from {{ source('loader', '_load_batches') }}
     group by load_batch
 ),
@@ -74,7 +216,7 @@ fingerprints as (
         _load_batch,
         _source_file,
         _row_number,
-        {{ clean_id(adapter.quote(primary_key)) }} as _key,
+        nullif(trim({{ adapter.quote(primary_key) }}), '') as _key,
         {{ row_fingerprint(column_names) }} as _raw_fingerprint
     from {{ source_relation }}
     {{ new_batches }}
@@ -144,7 +286,7 @@ suspect_states as (
         _raw_fingerprint,
         _rule_reason is null as _is_valid
     from (
-        {{ _stage_typed_checked('suspects', columns, row_checks) | indent(8) }}
+        {{ typed_checked | replace('__typed_checked_relation__', 'suspects') | indent(8) }}
     ) as suspect_rows
 ),
 
@@ -233,7 +375,7 @@ new_raw_rows as (
 ),
 
 checked as (
-    {{ _stage_typed_checked('new_raw_rows', columns, row_checks) | indent(4) }}
+    {{ typed_checked | replace('__typed_checked_relation__', 'new_raw_rows') | indent(4) }}
 ),
 
 statuses as (
@@ -314,135 +456,3 @@ final as (
 select * from final
     {%- endif -%}
 {% endmacro %}
-
-
-{#
-    _stage_typed_checked(relation, columns, row_checks): the SELECT that types every contract
-    column of `relation` (raw rows), keeps the raw values as _raw__<name>, fingerprints them and
-    lists every contract rule the row breaks in _rule_reason. Internal to stage_raw_table.
-#}
-{% macro _stage_typed_checked(relation, columns, row_checks) -%}
-    {%- set column_names = columns | map(attribute='name') | list -%}
-    select
-        *,
-        nullif(concat_ws(
-            '; ',
-            nullif(_parse_reasons, ''),
-            {%- for column in columns %}
-            {%- if column.meta.get('min') is not none %}
-            case when {{ column.name }} < {{ column.meta['min'] }} then '{{ column.name }} below {{ column.meta["min"] }}' end,
-            {%- endif %}
-            {%- if column.meta.get('min_exclusive') is not none %}
-            case when {{ column.name }} <= {{ column.meta['min_exclusive'] }} then '{{ column.name }} not above {{ column.meta["min_exclusive"] }}' end,
-            {%- endif %}
-            {%- if column.meta.get('not_above') %}
-            case when {{ column.name }} > {{ column.meta['not_above'] }} then '{{ column.name }} above {{ column.meta["not_above"] }}' end,
-            {%- endif %}
-            {%- if column.meta.get('not_before') %}
-            case when {{ column.name }} < {{ column.meta['not_before'] }} then '{{ column.name }} before {{ column.meta["not_before"] }}' end,
-            {%- endif %}
-            {%- set kind = column.meta.get('type', 'text') %}
-            {%- if kind in ('integer', 'decimal') %}
-            {%- set default_bounds = sane_number_bounds(kind) %}
-            case
-                when
-                    {{ column.name }} < {{ column.meta.get('sane_min', default_bounds[0]) }}
-                    or {{ column.name }} > {{ column.meta.get('sane_max', default_bounds[1]) }}
-                    then '{{ column.name }} outside sane bounds'
-            end,
-            {%- elif kind == 'timestamp' %}
-            case
-                when
-                    {{ column.name }} < cast('{{ var("plausible_timestamps_from") }}' as timestamp)
-                    {%- if not column.meta.get('allow_future') %}
-                    or {{ column.name }} > _plausible_until
-                    {%- endif %}
-                    then '{{ column.name }} outside the plausible window'
-            end,
-            {%- endif %}
-            {%- endfor %}
-            {%- for check in row_checks %}
-            case when {{ check['fails_when'] }} then '{{ check["reason"] }}' end,
-            {%- endfor %}
-            null
-        ), '') as _rule_reason
-    from (
-        select
-            _load_batch,
-            _source_file,
-            _row_number,
-            {%- for column in columns %}
-            {%- set raw = adapter.quote(column.name) %}
-            {%- set kind = column.meta.get('type', 'text') %}
-            {%- if kind == 'id' %}
-            {{ clean_id(raw) }} as {{ column.name }},
-            {%- elif kind == 'enum' %}
-            {{ normalise_enum(raw) }} as {{ column.name }},
-            {%- elif kind == 'timestamp' %}
-            {{ parse_timestamp(raw) }} as {{ column.name }},
-            {%- elif kind == 'boolean' %}
-            {{ parse_boolean(raw) }} as {{ column.name }},
-            {%- elif kind == 'integer' %}
-            {{ parse_number(raw, kind) }} as {{ column.name }},
-            {%- elif kind == 'decimal' %}
-            {#- NaN and infinities are quarantined ("not a finite number"); typed, they are null #}
-            case
-                when {{ is_finite_number(parse_number(raw, kind)) }} then {{ parse_number(raw, kind) }}
-            end as {{ column.name }},
-            {%- else %}
-            nullif({{ raw }}, '') as {{ column.name }},
-            {%- endif %}
-            {%- endfor %}
-            {%- for name in column_names %}
-            {{ adapter.quote(name) }} as {{ adapter.quote('_raw__' ~ name) }},
-            {%- endfor %}
-            {{ row_fingerprint(column_names) }} as _raw_fingerprint,
-            -- a batch missing from the load log is judged against this run's start
-            coalesce(
-                load_windows._plausible_until,
-                {{ add_days("cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp)",
-                    var('plausible_days_after_load')) }}
-            ) as _plausible_until,
-            concat_ws(
-                '; ',
-                {%- for column in columns %}
-                {%- set raw = adapter.quote(column.name) %}
-                {%- set kind = column.meta.get('type', 'text') %}
-                {%- if column.meta.get('required') %}
-                case when nullif(trim({{ raw }}), '') is null then 'missing {{ column.name }}' end,
-                {%- endif %}
-                {%- if kind == 'timestamp' %}
-                case
-                    when nullif(trim({{ raw }}), '') is not null and {{ parse_timestamp(raw) }} is null
-                        then 'unparseable timestamp in {{ column.name }}'
-                end,
-                {%- elif kind == 'boolean' %}
-                case
-                    when nullif(trim({{ raw }}), '') is not null and {{ parse_boolean(raw) }} is null
-                        then 'unparseable boolean in {{ column.name }}'
-                end,
-                {%- elif kind in ('integer', 'decimal') %}
-                case
-                    when nullif(trim({{ raw }}), '') is not null and {{ parse_number(raw, kind) }} is null
-                        then 'not a{{ "n integer" if kind == "integer" else " number" }} in {{ column.name }}'
-                end,
-                {%- if kind == 'decimal' %}
-                case
-                    when not {{ is_finite_number(parse_number(raw, kind)) }}
-                        then '{{ column.name }} not a finite number'
-                end,
-                {%- endif %}
-                {%- elif kind == 'enum' %}
-                case
-                    when {{ normalise_enum(raw) }} not in ('{{ column.meta["values"] | join("', '") }}')
-                        then 'unknown {{ column.name }} value'
-                end,
-                {%- endif %}
-                {%- endfor %}
-                null
-            ) as _parse_reasons
-        from {{ relation }} as raw_rows
-        left join load_windows
-            on raw_rows._load_batch = load_windows._window_load_batch
-    ) as typed
-{%- endmacro %}

@@ -82,7 +82,7 @@ CSAT_PATH = (
 # Project macros those models call, directly or through other macros (dispatched
 # implementations counted). Issue #24 asks for 8; this is a ratchet at today's count, so that the
 # path can only get shorter (docs/architecture.md "One KPI's path: CSAT").
-MAX_CSAT_MACROS = 47
+MAX_CSAT_MACROS = 34
 
 
 def models_of(manifest: dict) -> dict[str, dict]:

@@ -13,7 +13,7 @@ responses as (
     where _row_status = 'staged'
 ),
 
-tickets as {{ inlined_cte() }} (
+tickets as (
     select * from {{ ref('fct_tickets') }}
 ),
 
