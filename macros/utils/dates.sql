@@ -13,12 +13,9 @@
 {%- endmacro %}
 
 
-{# previous_period_start(grain_column, period_start_column): start of the preceding period. #}
+{# previous_period_start(grain_column, period_start_column): start of the preceding period (the
+   same SQL in DuckDB and Spark, whose date minus interval also gives a date). #}
 {% macro previous_period_start(grain_column, period_start_column) -%}
-    {{ return(adapter.dispatch('previous_period_start', 'cx_warehouse')(grain_column, period_start_column)) }}
-{%- endmacro %}
-
-{% macro default__previous_period_start(grain_column, period_start_column) -%}
     cast(case {{ grain_column }}
         when 'day' then {{ period_start_column }} - interval 1 day
         when 'week' then {{ period_start_column }} - interval 7 day
@@ -27,17 +24,6 @@
         when 'year' then {{ period_start_column }} - interval 1 year
     end as date)
 {%- endmacro %}
-
-{% macro spark__previous_period_start(grain_column, period_start_column) -%}
-    case {{ grain_column }}
-        when 'day' then date_sub({{ period_start_column }}, 1)
-        when 'week' then date_sub({{ period_start_column }}, 7)
-        when 'month' then add_months({{ period_start_column }}, -1)
-        when 'quarter' then add_months({{ period_start_column }}, -3)
-        when 'year' then add_months({{ period_start_column }}, -12)
-    end
-{%- endmacro %}
-
 
 {# next_period_start(grain_column, period_start_column): start of the following period. #}
 {% macro next_period_start(grain_column, period_start_column) -%}

@@ -205,6 +205,7 @@ LAST_RUN = "(select max(_computed_at) from marts.fct_backlog_daily)"
 PSEUDONYMISED_ID = f"md5('{run_warehouse.DEMO_SALT}' || '|' || customer_id)"
 
 AGGREGATES = "intermediate.int_kpi_aggregates__observations"
+PERCENTILES = "intermediate.int_kpi_percentiles__observations"
 DAY_ROWS = (
     "select kpi_id, period_start, dimension, dimension_value, numerator, denominator, squares"
     f" from {{db}}.{AGGREGATES} where period_grain = 'day'"
@@ -250,16 +251,17 @@ def test_aggregates_recompute_only_the_periods_of_changed_days(warehouses):
         f" (select count(*) from ({unchanged.format(db='after')} except all"
         f" {unchanged.format(db='before')}))"
     ).fetchone()
-    # every period without a changed day holds exactly the rows of batch 1 (p50/p90 too)
+    # every period without a changed day holds exactly the rows of batch 1
     assert kept > 0
     assert (only_before, only_after) == (0, 0)
 
 
 def test_percentile_hooks_fill_in_every_grain_after_the_appended_run(warehouses):
-    """The aggregates' query computes the day grain's p50/p90 and one post-hook per coarser grain
-    fills in the periods just written (fill_kpi_percentiles): after batch 1 (a full build) and
-    the appended run, no row of a time KPI lacks its percentiles, and each grain's p50/p90 of
-    first_response_time equal quantile_cont over the ticket observations of the period."""
+    """int_kpi_percentiles__observations' query computes the day grain's p50/p90 and one
+    post-hook per coarser grain appends theirs (fill_kpi_percentiles), for the periods the
+    aggregates replaced: after batch 1 (a full build) and the appended run, no aggregate row of a
+    time KPI lacks its percentiles, and each grain's p50/p90 of first_response_time equal
+    quantile_cont over the ticket observations of the period."""
     incremental, _ = warehouses
     con = duckdb.connect(str(incremental), read_only=True)
     time_kpis = (
@@ -267,7 +269,9 @@ def test_percentile_hooks_fill_in_every_grain_after_the_appended_run(warehouses)
         " 'resolution_time', 'resolution_time_business', 'first_resolution_time', 'aht', 'asa')"
     )
     missing = con.execute(
-        f"select count(*) from {AGGREGATES} where kpi_id in {time_kpis} and p50_value is null"
+        f"select count(*) from {AGGREGATES} as aggregates left join {PERCENTILES} as percentiles"
+        " using (kpi_id, period_grain, period_start, dimension, dimension_value)"
+        f" where aggregates.kpi_id in {time_kpis} and percentiles.p50_value is null"
     ).fetchone()[0]
     assert missing == 0
     periods = {}
@@ -279,7 +283,7 @@ def test_percentile_hooks_fill_in_every_grain_after_the_appended_run(warehouses)
             " where kpi_id = 'first_response_time' group by 1)"
             " select count(*), count(*) filter (where aggregates.p50_value = direct.p50"
             " and aggregates.p90_value = direct.p90)"
-            f" from direct left join {AGGREGATES} as aggregates"
+            f" from direct left join {PERCENTILES} as aggregates"
             " on aggregates.kpi_id = 'first_response_time' and aggregates.period_grain = ?"
             " and aggregates.period_start = direct.period_start and aggregates.dimension = 'all'",
             [grain, grain],

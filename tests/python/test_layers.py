@@ -5,6 +5,7 @@ whom). Layers, in order: staging -> intermediate -> marts (facts and dimensions)
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -76,13 +77,15 @@ CSAT_PATH = (
     "stg_survey__responses",
     "fct_survey_responses",
     "int_kpi_observations__survey_responses",
+    "int_kpi_observations",
     "int_kpi_aggregates__observations",
     "kpi_values",
 )
-# Project macros those models call, directly or through other macros (dispatched
-# implementations counted). Issue #24 asks for 8; this is a ratchet at today's count, so that the
-# path can only get shorter (docs/architecture.md "One KPI's path: CSAT").
-MAX_CSAT_MACROS = 34
+# Project macros those models call, directly or through other macros. A dispatched macro and its
+# implementations per engine (duckdb__x, spark__x, default__x) count as one macro: its reader reads
+# one macro, written once per engine (docs/architecture.md "One KPI's path: CSAT").
+MAX_CSAT_MACROS = 8
+ADAPTER_PREFIX = re.compile(r"^(default|duckdb|spark)__")
 
 
 def models_of(manifest: dict) -> dict[str, dict]:
@@ -146,5 +149,9 @@ def test_csat_reaches_kpi_values_through_few_models_and_macros(manifest):
         "fct_survey_responses"
     ]
     macros = set().union(*(project_macros(manifest, models[m]) for m in CSAT_PATH))
-    ours = sorted(m.split(".")[-1] for m in macros if m.startswith("macro.cx_warehouse."))
-    assert len(ours) <= MAX_CSAT_MACROS, ours
+    ours = {
+        ADAPTER_PREFIX.sub("", m.split(".")[-1])
+        for m in macros
+        if m.startswith("macro.cx_warehouse.")
+    }
+    assert len(ours) <= MAX_CSAT_MACROS, sorted(ours)

@@ -1,17 +1,17 @@
--- Every KPI observation (the int_kpi_observations__<family> models of kpi_observation_models(),
--- one shape, see macros/kpi/aggregate_kpi_observations.sql) rolled up to every period grain and
--- breakdown: the sums (grouped once by day, the coarser grains added up from the days) and the
--- p50/p90 of the time KPIs. The query computes the percentiles of the first grain (day); a
--- post-hook per further grain fills in theirs, one grain per statement, because DuckDB holds
--- the values of every percentile of one query at once (macros/kpi/kpi_percentile_hooks.sql).
+-- Σ numerator, Σ denominator and Σ numerator² (squares) of every KPI observation
+-- (int_kpi_observations) per KPI, period of every grain and breakdown: the sums the formulas of
+-- kpi_values turn into values and intervals. The observations are grouped once, by day, for the
+-- total (dimension 'all') and for each of the nine breakdowns (one GROUPING SETS); the coarser
+-- grains add up those day rows. The p50/p90 of the time KPIs are
+-- int_kpi_percentiles__observations'.
 -- Incremental by period (delete+insert on period_grain and period_start): each day's 'all' row
 -- keeps a checksum of that day's observations; a run recomputes the checksums of all days, and
 -- a day whose checksum differs from the stored one (new, changed or lost observations) is a
 -- changed day. The run groups the observations of the changed days only, adds the stored day
 -- rows of the other days, and replaces the periods of every grain that hold a changed day
--- (docs/architecture.md "Incremental KPI aggregates"). A period left without any observation
--- keeps its old rows until the next full build (delete+insert deletes only the periods it
--- inserts).
+-- (docs/architecture.md "Incremental KPI aggregates"); their _computed_at is the run's start.
+-- A period left without any observation keeps its old rows until the next full build
+-- (delete+insert deletes only the periods it inserts).
 -- Built after the relationship aggregates, the other model that needs gigabytes, so that dbt
 -- never runs the two at once.
 -- depends_on: {{ ref('int_kpi_aggregates__customer_events') }}
@@ -22,31 +22,32 @@
     unique_key=['period_grain', 'period_start'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook=kpi_percentile_hooks(),
 ) }}
-{%- set sums = kpi_observation_sums_map() %}
-{%- set changed_periods = 'changed_periods' if is_incremental() else none %}
-{%- set first_grain = var('kpi_period_grains')[0] %}
-{%- set grouped = 'changed_observations' if is_incremental() else 'observations' %}
-{%- set rolled_up = 'all_day_sums' if is_incremental() else 'day_sums' %}
 
 with
 
-observations as {{ inlined_cte() }} (
-    {{- kpi_observations() }}
+-- every observation, for the day checksums
+observations as (
+    select * from {{ ref('int_kpi_observations') }}
 ),
 
 -- per KPI and day, a checksum of its observations (every breakdown and value): the sum of their
 -- row hashes, so a new, lost, moved or changed observation changes it
-day_checksums as {{ materialized_cte() }} (
+day_checksums as (
     select
         kpi_id,
         metric_date,
         cast(sum(
             hash(
-                {%- for column in kpi_dimensions().values() %}
-                {{ column }},
-                {%- endfor %}
+                channel,
+                team,
+                agent_id,
+                category,
+                priority,
+                customer_tier,
+                survey_type,
+                hour_of_day,
+                day_of_week,
                 numerator,
                 denominator,
                 measure
@@ -67,7 +68,7 @@ stored_checksums as (
 ),
 
 -- the days whose checksum differs from the stored one, both ways (a day that lost every row too)
-changed_days as {{ materialized_cte() }} (
+changed_days as (
     select metric_date
     from (
         select * from day_checksums
@@ -83,54 +84,77 @@ changed_days as {{ materialized_cte() }} (
     ) as changed_or_lost
 ),
 
-changed_periods as {{ materialized_cte() }} (
-    {%- for grain in var('kpi_period_grains') %}
-    select distinct
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'metric_date') }} as period_start
-    from changed_days
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-),
-
--- the observations of the changed days: the only ones grouped again
-changed_observations as {{ materialized_cte() }} (
-    select * from observations
-    where metric_date in (select changed_days.metric_date from changed_days)
-),
-
--- the time-KPI observations of the changed periods of the first grain, read once by every
--- breakdown's percentiles
-measured as {{ inlined_cte() }} (
-    select * from changed_observations
-    where measure is not null
-),
-{%- else %}
-
--- a full build: every breakdown's percentiles read the observations in place (materialising them
--- all would cost memory and time)
-measured as {{ inlined_cte() }} (
-    select * from observations
-    where measure is not null
-),
 {%- endif %}
 
--- Σ numerator, Σ denominator, Σ numerator² per KPI, day and breakdown (of the changed days in an
--- incremental run); a breakdown that does not apply to a KPI (null values) has no row
-day_sums as {{ materialized_cte() }} (
-    select * from (
-        {{ rollup_day_rows(grouped, 'metric_date', kpi_dimensions(), sums, keys=['kpi_id']) }}  -- noqa: PRS
-    ) as day_rows
+-- the observations grouped again: those of the changed days (of every day in a full build). An
+-- import of its own: DuckDB reads a CTE used once in place, but copies one used twice.
+observations_to_group as (
+    select * from {{ ref('int_kpi_observations') }}
+    {%- if is_incremental() %}
+    where metric_date in (select changed_days.metric_date from changed_days)
+    {%- endif %}
+),
+
+-- Σ numerator, Σ denominator, Σ numerator² per KPI, day and breakdown
+day_sums as (
+    select
+        kpi_id,
+        'day' as period_grain,
+        metric_date as period_start,
+        case
+            when grouping(channel) = 0 then 'channel'
+            when grouping(team) = 0 then 'team'
+            when grouping(agent_id) = 0 then 'agent'
+            when grouping(category) = 0 then 'category'
+            when grouping(priority) = 0 then 'priority'
+            when grouping(customer_tier) = 0 then 'customer_tier'
+            when grouping(survey_type) = 0 then 'survey_type'
+            when grouping(hour_of_day) = 0 then 'hour_of_day'
+            when grouping(day_of_week) = 0 then 'day_of_week'
+            else 'all'
+        end as dimension,
+        case
+            when grouping(channel) = 0 then channel
+            when grouping(team) = 0 then team
+            when grouping(agent_id) = 0 then agent_id
+            when grouping(category) = 0 then category
+            when grouping(priority) = 0 then priority
+            when grouping(customer_tier) = 0 then customer_tier
+            when grouping(survey_type) = 0 then survey_type
+            when grouping(hour_of_day) = 0 then hour_of_day
+            when grouping(day_of_week) = 0 then day_of_week
+            else 'all'
+        end as dimension_value,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        sum(numerator * numerator) as squares
+    from observations_to_group
+    -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS
+    group by grouping sets (  -- noqa: PRS
+        (kpi_id, metric_date),
+        (kpi_id, metric_date, channel),
+        (kpi_id, metric_date, team),
+        (kpi_id, metric_date, agent_id),
+        (kpi_id, metric_date, category),
+        (kpi_id, metric_date, priority),
+        (kpi_id, metric_date, customer_tier),
+        (kpi_id, metric_date, survey_type),
+        (kpi_id, metric_date, hour_of_day),
+        (kpi_id, metric_date, day_of_week)
+    )
+),
+
+-- a breakdown that does not apply to a KPI (null values) has no row
+day_rows as (
+    select * from day_sums
     where dimension_value is not null
 ),
 {%- if is_incremental() %}
 
 -- the day rows the coarser grains add up: the fresh ones of the changed days, the stored ones of
 -- every other day
-all_day_sums as (
-    select * from day_sums
+all_day_rows as (
+    select * from day_rows
     union all
     select
         kpi_id,
@@ -146,15 +170,37 @@ all_day_sums as (
         period_grain = 'day'
         and period_start not in (select changed_days.metric_date from changed_days)
 ),
+{%- else %}
+
+all_day_rows as (
+    select * from day_rows
+),
 {%- endif %}
 
+-- the day rows added up to each grain of var kpi_period_grains (in an incremental run, only the
+-- periods that hold a changed day)
 period_sums as (
-    {{ rollup_day_sums(rolled_up, 'period_start', sums, keys=['kpi_id'], periods=changed_periods) }}  -- noqa: PRS
-),
-
--- the first grain's; the post-hooks fill in the other grains' (null until then)
-period_percentiles as (
-    {{ kpi_observation_percentiles('measured', grains=[first_grain], periods=changed_periods) }}  -- noqa: PRS
+    {%- for grain in var('kpi_period_grains') %}
+    select
+        kpi_id,
+        '{{ grain }}' as period_grain,
+        cast(date_trunc('{{ grain }}', period_start) as date) as period_start,
+        dimension,
+        dimension_value,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        sum(squares) as squares
+    from all_day_rows
+    {%- if is_incremental() %}
+    where cast(date_trunc('{{ grain }}', period_start) as date) in (
+        select cast(date_trunc('{{ grain }}', changed_days.metric_date) as date) from changed_days
+    )
+    {%- endif %}
+    group by kpi_id, cast(date_trunc('{{ grain }}', period_start) as date), dimension, dimension_value
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
@@ -167,17 +213,9 @@ final as (
         period_sums.numerator,
         period_sums.denominator,
         period_sums.squares,
-        period_percentiles.p50_value,
-        period_percentiles.p90_value,
-        day_checksums.observations_checksum
+        day_checksums.observations_checksum,
+        {{ run_stamp() }} as _computed_at
     from period_sums
-    left join period_percentiles
-        on
-            period_sums.kpi_id = period_percentiles.kpi_id
-            and period_sums.period_grain = period_percentiles.period_grain
-            and period_sums.period_start = period_percentiles.period_start
-            and period_sums.dimension = period_percentiles.dimension
-            and period_sums.dimension_value = period_percentiles.dimension_value
     left join day_checksums
         on
             period_sums.period_grain = 'day'

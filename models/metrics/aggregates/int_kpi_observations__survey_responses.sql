@@ -55,14 +55,16 @@ final as (
     select
         observations.kpi_id,
         responses.responded_date as metric_date,
-        {{ kpi_observation_breakdowns({
-            'channel': 'responses.channel',
-            'team': 'responses.team',
-            'agent_id': "coalesce(responses.agent_id, 'unassigned')",
-            'category': 'responses.category',
-            'priority': 'responses.priority',
-            'customer_tier': 'responses.customer_tier',
-        }) }}
+        responses.channel,
+        responses.team,
+        coalesce(responses.agent_id, 'unassigned') as agent_id,
+        responses.category,
+        responses.priority,
+        responses.customer_tier,
+        -- breakdowns that do not apply to a survey response
+        cast(null as varchar) as survey_type,
+        cast(null as varchar) as hour_of_day,
+        cast(null as varchar) as day_of_week,
         cast(observations.numerator as double) as numerator,
         cast(observations.denominator as double) as denominator,
         cast(null as double) as measure,

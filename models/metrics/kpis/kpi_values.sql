@@ -27,6 +27,10 @@ observation_aggregates as (
     select * from {{ ref('int_kpi_aggregates__observations') }}
 ),
 
+observation_percentiles as (
+    select * from {{ ref('int_kpi_percentiles__observations') }}
+),
+
 customer_base_aggregates as (
     select * from {{ ref('int_kpi_aggregates__customer_base') }}
 ),
@@ -59,20 +63,28 @@ targets as (
     select * from {{ ref('kpi_targets') }}
 ),
 
--- the common columns, by position: the observation aggregates also keep a checksum per day
+-- the common columns, by position: the observation aggregates' sums with their percentiles (time
+-- KPIs only), then the aggregates of every other family
 aggregates as (
     select
-        kpi_id,
-        period_grain,
-        period_start,
-        dimension,
-        dimension_value,
-        numerator,
-        denominator,
-        squares,
-        p50_value,
-        p90_value
+        observation_aggregates.kpi_id,
+        observation_aggregates.period_grain,
+        observation_aggregates.period_start,
+        observation_aggregates.dimension,
+        observation_aggregates.dimension_value,
+        observation_aggregates.numerator,
+        observation_aggregates.denominator,
+        observation_aggregates.squares,
+        observation_percentiles.p50_value,
+        observation_percentiles.p90_value
     from observation_aggregates
+    left join observation_percentiles
+        on
+            observation_aggregates.kpi_id = observation_percentiles.kpi_id
+            and observation_aggregates.period_grain = observation_percentiles.period_grain
+            and observation_aggregates.period_start = observation_percentiles.period_start
+            and observation_aggregates.dimension = observation_percentiles.dimension
+            and observation_aggregates.dimension_value = observation_percentiles.dimension_value
     union all
     select * from customer_base_aggregates
     union all
