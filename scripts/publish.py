@@ -12,7 +12,8 @@ A warehouse named by its published file, e.g. `warehouse/cx_warehouse.duckdb`, h
       v20261207T101500Z_ab12/            one Parquet file per table (marts/, audit/) + manifest
   warehouse/cx_warehouse.build/          private to the data team (raw exports, personal data):
       state.duckdb                       the last good build: every layer, the incremental state
-      work/<run_id>.duckdb               the working copy of the run in progress
+      work/build.duckdb                  the working copy of the run in progress (one stable
+                                         path: dbt parses the project again for a new one)
       failed/<run_id>.duckdb             failed or interrupted builds, kept for inspection
       lock                               held (flock) by the build in progress
 
@@ -40,6 +41,7 @@ import duckdb
 
 PUBLISHED_SCHEMAS = ("marts", "audit", "reference")
 KEEP_FAILED = 3
+WORK_FILE = "build.duckdb"  # the working copy, work/build.duckdb
 
 
 class BuildBusy(Exception):
@@ -145,14 +147,15 @@ def database_files(path: Path) -> list[Path]:
     return [p for p in (path, path.with_name(path.name + ".wal")) if p.exists()]
 
 
-def keep_failed(layout: Layout, work: Path) -> Path | None:
-    """Move a working copy to failed/ for inspection (keeping the newest KEEP_FAILED)."""
+def keep_failed(layout: Layout, work: Path, run_id: str) -> Path | None:
+    """Move a working copy to failed/<run_id>.duckdb for inspection (keeping the newest
+    KEEP_FAILED)."""
     if not work.exists():
         return None
     layout.failed_dir.mkdir(parents=True, exist_ok=True)
-    kept = layout.failed_dir / work.name
+    kept = layout.failed_dir / f"{run_id}.duckdb"
     for path in database_files(work):
-        os.replace(path, layout.failed_dir / path.name)
+        os.replace(path, kept.with_name(kept.name + path.name.removeprefix(work.name)))
     failed = sorted(layout.failed_dir.glob("*.duckdb"), key=lambda p: p.stat().st_mtime)
     for old in failed[:-KEEP_FAILED]:
         for path in database_files(old):
@@ -167,7 +170,8 @@ def recover_interrupted(layout: Layout) -> list[Path]:
         return []
     kept = []
     for work in sorted(layout.work_dir.glob("*.duckdb")):
-        path = keep_failed(layout, work)
+        stamp = datetime.fromtimestamp(work.stat().st_mtime, UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = keep_failed(layout, work, f"{stamp}_interrupted")
         if path is not None:
             kept.append(path)
     for leftover in layout.work_dir.iterdir():  # a lone .wal of a copy that never started
@@ -175,10 +179,14 @@ def recover_interrupted(layout: Layout) -> list[Path]:
     return kept
 
 
-def start_work(layout: Layout, run_id: str, from_state: bool) -> Path:
-    """The working copy of this run: a copy of the state (for --append) or a new file."""
+def start_work(layout: Layout, from_state: bool) -> Path:
+    """The working copy of this run: a copy of the state (for --append) or a new file. Always
+    the same path, work/build.duckdb: dbt keeps its parsed project only while the profile (the
+    database path) stays the same, and parsing it again costs a run about 6 s."""
     layout.work_dir.mkdir(parents=True, exist_ok=True)
-    work = layout.work_dir / f"{run_id}.duckdb"
+    work = layout.work_dir / WORK_FILE
+    for path in database_files(work):
+        path.unlink()
     if from_state:
         checkpoint(layout.state)
         shutil.copyfile(layout.state, work)

@@ -378,7 +378,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
     if args.append and not layout.state.exists():
         raise StepFailed(1, f"--append needs an earlier build of {layout.published}; none found")
     started = time.perf_counter()
-    work = publish.start_work(layout, run_id, from_state=args.append)
+    work = publish.start_work(layout, from_state=args.append)
     if args.append:
         print(
             f"working copy of the last build: {work.stat().st_size / 2**20:,.0f} MiB copied in"
@@ -460,7 +460,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
             generate_docs(env, args.vars, keep_fds=(lock.fileno,))
             done(started)
     except BaseException:
-        kept = publish.keep_failed(layout, work)
+        kept = publish.keep_failed(layout, work, run_id)
         where = f"The failed build is kept for inspection: {kept}" if kept else "Nothing was built."
         print(
             f"error: nothing was published; {layout.published} and its Parquet copies are"
