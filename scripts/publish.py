@@ -12,8 +12,8 @@ A warehouse named by its published file, e.g. `warehouse/cx_warehouse.duckdb`, h
       v20261207T101500Z_ab12/            one Parquet file per table (marts/, audit/) + manifest
   warehouse/cx_warehouse.build/          private to the data team (raw exports, personal data):
       state.duckdb                       the last good build: every layer, the incremental state
-      work/build.duckdb                  the working copy of the run in progress (one stable
-                                         path: dbt parses the project again for a new one)
+      work/build.duckdb                  the working copy of the run in progress (dbt opens it
+                                         through the link target/work of run_warehouse.py)
       failed/<run_id>.duckdb             failed or interrupted builds, kept for inspection
       lock                               held (flock) by the build in progress
 
@@ -102,16 +102,19 @@ def new_run_id() -> str:
 
 
 class BuildLock:
-    """An exclusive flock on the warehouse's lock file, released when the holder exits (also
-    on kill -9). The file records who holds it, for the message of a second build."""
+    """An exclusive flock on a lock file (the warehouse's, unless another is named), released
+    when the holder exits (also on kill -9). The file records who holds it, for the message of
+    a second build."""
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Layout, lock_file: Path | None = None, what: str = "") -> None:
         self.layout = layout
+        self.lock_file = lock_file or layout.lock_file
+        self.what = what or f"another build of {layout.published}"
         self.handle: IO[str] | None = None
 
     def acquire(self, wait: bool) -> None:
-        self.layout.build_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(self.layout.lock_file, "a+", encoding="utf-8")  # noqa: SIM115
+        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.lock_file, "a+", encoding="utf-8")  # noqa: SIM115
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -120,7 +123,7 @@ class BuildLock:
             if not wait:
                 handle.close()
                 raise BuildBusy(
-                    f"another build of {self.layout.published} is running ({holder}); "
+                    f"{self.what} is running ({holder}); "
                     "nothing was changed. Retry when it has finished, or pass --wait."
                 ) from None
             print(f"waiting for the build in progress ({holder}) ...", flush=True)
@@ -180,9 +183,9 @@ def recover_interrupted(layout: Layout) -> list[Path]:
 
 
 def start_work(layout: Layout, from_state: bool) -> Path:
-    """The working copy of this run: a copy of the state (for --append) or a new file. Always
-    the same path, work/build.duckdb: dbt keeps its parsed project only while the profile (the
-    database path) stays the same, and parsing it again costs a run about 6 s."""
+    """The working copy of this run, work/build.duckdb: a copy of the state (for --append) or a
+    new file. Always the same name, so that dbt's path to it never changes (run_warehouse.py
+    link_work_dir)."""
     layout.work_dir.mkdir(parents=True, exist_ok=True)
     work = layout.work_dir / WORK_FILE
     for path in database_files(work):

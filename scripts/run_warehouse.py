@@ -54,6 +54,7 @@ import validate_quality  # noqa: E402
 
 TARGET_DIR = PROJECT_ROOT / "target"  # dbt_project.yml target-path
 DBT_LOG = TARGET_DIR / "run_warehouse_dbt.log"
+WORK_LINK = TARGET_DIR / "work"  # a link to the running build's work folder (link_work_dir)
 SALT_VARIABLE = "CX_PSEUDONYMISATION_SALT"
 SALT_FILE_VARIABLE = "CX_PSEUDONYMISATION_SALT_FILE"
 DEMO_SALT = "cx-warehouse-demo-only"
@@ -192,6 +193,19 @@ def _preexec() -> Callable[[], None] | None:
     return _die_with_parent if sys.platform == "linux" else None
 
 
+def link_work_dir(work: Path) -> Path:
+    """The path dbt opens the working copy by: target/work/build.duckdb, target/work a link to
+    this build's work folder. One path for every build, because dbt parses the whole project
+    again whenever the database path of its profile changes (6 s of each run otherwise;
+    docs/architecture.md "Write, audit, publish"). Called under the project folder's lock."""
+    WORK_LINK.parent.mkdir(parents=True, exist_ok=True)
+    link = WORK_LINK.with_name(f".work.{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(work.parent.resolve(), target_is_directory=True)
+    os.replace(link, WORK_LINK)
+    return WORK_LINK / work.name
+
+
 def dbt_env(db_path: Path, test_from_batch: int = 0, salt: str | None = None) -> dict[str, str]:
     """The environment of dbt: the database, the profile, the salt and the first load batch
     data tests read (macro get_where_subquery; environment variables, not --vars, so that
@@ -199,7 +213,7 @@ def dbt_env(db_path: Path, test_from_batch: int = 0, salt: str | None = None) ->
     env = dict(os.environ)
     if salt is not None:
         env[SALT_VARIABLE] = salt
-    env["CX_WAREHOUSE_DB"] = str(db_path.resolve())
+    env["CX_WAREHOUSE_DB"] = os.path.abspath(db_path)  # not resolve(): keep WORK_LINK's path
     env["DBT_PROFILES_DIR"] = str(PROJECT_ROOT)
     env["CX_TEST_FROM_BATCH"] = str(test_from_batch)
     # the build's profile target, even when DBT_TARGET=semantic (mf's) is set in the shell
@@ -351,21 +365,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     layout = publish.Layout(args.db.resolve())
     lock = publish.BuildLock(layout)
+    # dbt's target folder, and the link to the working copy in it, serve one build at a time
+    project_lock = publish.BuildLock(
+        layout, WORK_LINK.with_name(".build.lock"), "another build from this project folder"
+    )
     try:
         lock.acquire(wait=args.wait)
+        project_lock.acquire(wait=args.wait)
     except publish.BuildBusy as error:
+        lock.release()
         print(f"error: {error}", file=sys.stderr)
         return 3
     try:
-        return build(args, layout, lock)
+        return build(args, layout, (lock.fileno, project_lock.fileno))
     except StepFailed as failure:
         print(f"error: {failure}", file=sys.stderr)
         return failure.code
     finally:
+        project_lock.release()
         lock.release()
 
 
-def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildLock) -> int:
+def build(args: argparse.Namespace, layout: publish.Layout, lock_fds: tuple[int, ...]) -> int:
     total = time.perf_counter()
     run_id = publish.new_run_id()
     for kept in publish.recover_interrupted(layout):
@@ -411,11 +432,11 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         new_batch = loads[0].load_batch if args.append and loads else None
         test_from_batch = new_batch if new_batch is not None and not args.full_refresh else 0
         # one environment for every dbt command of the run, so that dbt's partial parse holds
-        env = dbt_env(work, test_from_batch, salt)
+        env = dbt_env(link_work_dir(work), test_from_batch, salt)
 
         if not args.skip_validation:
             started = step("2/9 freshness of the exports (dbt source freshness)")
-            stale = check_freshness(env, args.vars, keep_fds=(lock.fileno,))
+            stale = check_freshness(env, args.vars, keep_fds=lock_fds)
             for line in stale:
                 print(f"    {line}", file=sys.stderr, flush=True)
             if not stale:
@@ -447,7 +468,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
         if not args.unit_tests:
             # unit tests check the SQL, not the data: CI runs them (make test), production skips
             command += ["--exclude-resource-type", "unit_test"]
-        run_dbt_step(dbt_command(*command), env, keep_fds=(lock.fileno,))
+        run_dbt_step(dbt_command(*command), env, keep_fds=lock_fds)
         done(started)
 
         if not args.skip_validation:
@@ -457,7 +478,7 @@ def build(args: argparse.Namespace, layout: publish.Layout, lock: publish.BuildL
 
         if args.docs:
             started = step("6/9 dbt docs generate")
-            generate_docs(env, args.vars, keep_fds=(lock.fileno,))
+            generate_docs(env, args.vars, keep_fds=lock_fds)
             done(started)
     except BaseException:
         kept = publish.keep_failed(layout, work, run_id)
