@@ -213,7 +213,7 @@ DAY_ROWS = (
 
 
 def test_aggregates_recompute_only_the_periods_of_changed_days(warehouses):
-    """The rule of int_kpi_aggregates__observations (delete+insert by period): a day whose day
+    """The rule of int_kpi_aggregates__observations (replaced by period): a day whose day
     rows (sums per KPI and breakdown) differ after the appended run is a changed day; the periods
     of every grain that hold one are recomputed, every other period keeps its rows as they were."""
     incremental, _ = warehouses

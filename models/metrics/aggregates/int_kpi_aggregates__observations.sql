@@ -4,14 +4,15 @@
 -- total (dimension 'all') and for each of the nine breakdowns (one GROUPING SETS); the coarser
 -- grains add up those day rows. The p50/p90 of the time KPIs are
 -- int_kpi_percentiles__observations'.
--- Incremental by period (delete+insert on period_grain and period_start): each day's 'all' row
--- keeps a checksum of that day's observations; a run recomputes the checksums of all days, and
--- a day whose checksum differs from the stored one (new, changed or lost observations) is a
--- changed day. The run groups the observations of the changed days only, adds the stored day
--- rows of the other days, and replaces the periods of every grain that hold a changed day
--- (docs/architecture.md "Incremental KPI aggregates"); their _computed_at is the run's start.
--- A period left without any observation keeps its old rows until the next full build
--- (delete+insert deletes only the periods it inserts).
+-- Incremental by period: each day's 'all' row keeps a checksum of that day's observations; a
+-- run recomputes the checksums of all days, and a day whose checksum differs from the stored
+-- one (new, changed or lost observations) is a changed day. The run groups the observations of
+-- the changed days only, adds the stored day rows of the other days, and appends the periods of
+-- every grain that hold a changed day, stamped with the run's start (_computed_at); the
+-- post-hook then deletes the older rows of those periods (docs/architecture.md "Incremental KPI
+-- aggregates"). dbt's delete+insert on (period_grain, period_start) would join every stored row
+-- of a period with every new one: 5.9 s of an appended day at 2 M tickets.
+-- A period left without any observation keeps its old rows until the next full build.
 -- Built after the relationship aggregates, the other model that needs gigabytes, so that dbt
 -- never runs the two at once.
 -- depends_on: {{ ref('int_kpi_aggregates__customer_events') }}
@@ -19,9 +20,24 @@
 -- depends_on: {{ ref('int_kpi_aggregates__engagement') }}
 {{ config(
     materialized='incremental',
-    unique_key=['period_grain', 'period_start'],
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     on_schema_change='fail',
+    post_hook="""
+        {%- if is_incremental() %}
+        delete from {{ this }} as stored
+        using (
+            select distinct
+                period_grain,
+                period_start
+            from {{ this }}
+            where _computed_at = {{ run_stamp() }}
+        ) as replaced
+        where
+            stored.period_grain = replaced.period_grain
+            and stored.period_start = replaced.period_start
+            and stored._computed_at <> {{ run_stamp() }}
+        {%- endif %}
+    """,
 ) }}
 
 with
