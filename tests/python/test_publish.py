@@ -465,3 +465,30 @@ def test_a_failed_marts_gate_publishes_nothing(warehouse, tmp_path, capsys, monk
     assert csat_feb(warehouse) == 50.0
     kept = sorted(publish.Layout(warehouse).failed_dir.glob("*.duckdb"))
     assert len(kept) == 1 and f"kept for inspection: {kept[0]}" in err
+
+
+def test_dbt_opens_the_working_copy_of_every_warehouse_by_one_path(tmp_path, monkeypatch):
+    """dbt parses the project again when its database path changes: every build's working copy
+    is reached through target/work/build.duckdb, a link to that build's work folder."""
+    link = tmp_path / "target" / "work"
+    monkeypatch.setattr(run_warehouse, "WORK_LINK", link)
+    for name in ("first", "second"):
+        work = tmp_path / f"{name}.build" / "work" / "build.duckdb"
+        work.parent.mkdir(parents=True)
+        path = run_warehouse.link_work_dir(work)
+        assert path == link / "build.duckdb"
+        assert path.parent.resolve() == work.parent.resolve()
+
+
+def test_a_second_build_from_the_project_folder_is_refused(tmp_path):
+    """The link and dbt's target folder serve one build at a time, whatever the warehouse."""
+    lock_file = tmp_path / "target" / ".build.lock"
+    what = "another build from this project folder"
+    first = publish.BuildLock(publish.Layout(tmp_path / "a.duckdb"), lock_file, what)
+    first.acquire(wait=False)
+    try:
+        second = publish.BuildLock(publish.Layout(tmp_path / "b.duckdb"), lock_file, what)
+        with pytest.raises(publish.BuildBusy, match=f"{what} is running \\(pid {os.getpid()}"):
+            second.acquire(wait=False)
+    finally:
+        first.release()
