@@ -3,13 +3,15 @@
 -- run_warehouse.py, never a failure; docs/architecture.md "Docs, exposures and freshness").
 
 {% macro newest_exported_at(relation, timestamp_column) -%}
-    -- the newest row of the export by its own business timestamp (raw text, parsed as staging
-    -- does); a row dated after now + var plausible_days_after_load is quarantined by staging
-    -- and must not make a stale export look fresh
+    -- the newest row of the export's latest delivery (its newest load batch), by its own
+    -- business timestamp (raw text, parsed as staging does); a row dated after now + var
+    -- plausible_days_after_load is quarantined by staging and must not make a stale export
+    -- look fresh. The latest delivery only: an --append parses its day, not the whole history.
     select max(exported_at) as newest_exported_at
     from (
         select {{ parse_timestamp(timestamp_column) }} as exported_at
         from {{ relation }}
+        where _load_batch = (select max(_load_batch) from {{ relation }})
     ) as exported
     where exported_at <= {{ add_days(dbt.current_timestamp(), var('plausible_days_after_load')) }}
 {%- endmacro %}

@@ -86,9 +86,11 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def raw_warehouse(path: Path) -> None:
-    """A warehouse whose raw tables hold one row each, dated 1 day ago, except
-    helpdesk_tickets: its newest plausible ticket is 5 days old, and a ticket dated 30 days in
-    the future (which staging quarantines) must not make it look fresh."""
+    """A warehouse whose raw tables hold one row each, dated 1 day ago, delivered in load batch
+    1 (the tables missing from batch 2 are judged by batch 1). Except helpdesk_tickets: batch 1
+    delivered a ticket of 1 day ago, but its latest delivery, batch 2, holds a ticket of 5 days
+    ago and one dated 30 days in the future (which staging quarantines and which must not make
+    it look fresh)."""
     one_day_ago = (NOW - timedelta(days=1)).isoformat()
     con = duckdb.connect(str(path))
     con.execute("create schema raw")
@@ -100,14 +102,22 @@ def raw_warehouse(path: Path) -> None:
         )
         timestamps = [c.name for c in table.columns if c.type == "timestamp"]
         values = {name: one_day_ago for name in timestamps}
+        batch = 1
         if table.name == "helpdesk_tickets":
+            con.execute(
+                f"insert into raw.{table.name} (created_at, _load_batch) values (?, 1)",
+                [one_day_ago],
+            )
+            batch = 2
             values = {"created_at": (NOW - timedelta(days=5)).isoformat()}
             future = (NOW + timedelta(days=30)).isoformat()
-            con.execute(f"insert into raw.{table.name} (created_at) values (?)", [future])
-        names = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
+            con.execute(
+                f"insert into raw.{table.name} (created_at, _load_batch) values (?, 2)", [future]
+            )
+        names = ", ".join([*values, "_load_batch"])
+        marks = ", ".join("?" for _ in [*values, batch])
         con.execute(
-            f"insert into raw.{table.name} ({names}) values ({marks})", list(values.values())
+            f"insert into raw.{table.name} ({names}) values ({marks})", [*values.values(), batch]
         )
     con.execute(f"create table {load_raw.BATCHES_TABLE} ({load_raw.BATCH_COLUMNS})")
     con.execute(f"create table {load_raw.REJECTS_TABLE} ({load_raw.REJECT_COLUMNS})")
