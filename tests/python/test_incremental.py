@@ -104,12 +104,13 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("incremental")
     benchmark.split_last_day(PROJECT_ROOT / "data" / "demo", work / "base", work / "day")
     add_updates(work / "base", work / "day")
-    incremental, rebuilt = work / "incremental.duckdb", work / "rebuilt.duckdb"
+    incremental, rebuilt = work / "a" / "wh.duckdb", work / "b" / "wh.duckdb"
     build(work / "base", incremental)
+    # warehouse B starts from the same first load (a copy: building it again gives the same)
+    shutil.copytree(incremental.parent, rebuilt.parent, symlinks=True)
     # the state of warehouse A before the appended day, for the period tests of the KPI aggregates
-    shutil.copy(publish.state_path(incremental), work / BEFORE_APPEND)
+    shutil.copy(publish.state_path(incremental), incremental.parent / BEFORE_APPEND)
     build(work / "day", incremental, "--append")
-    build(work / "base", rebuilt)
     build(work / "day", rebuilt, "--append", "--full-refresh")
     # every layer, not only the published marts: the private build state behind each file
     return publish.state_path(incremental), publish.state_path(rebuilt)
@@ -119,7 +120,7 @@ BEFORE_APPEND = "before_append.duckdb"
 
 
 def before_append(incremental: Path) -> Path:
-    """Warehouse A's state after batch 1 (copied by the fixture, next to the state directory)."""
+    """Warehouse A's state after batch 1 (copied by the fixture beside its published file)."""
     return incremental.parent.parent / BEFORE_APPEND
 
 

@@ -3,6 +3,7 @@ var that differs from the last good build's (scripts/build_settings.py)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import build_settings
@@ -88,7 +89,7 @@ def build(db: Path, *extra: str) -> int:
     return run_warehouse.main([*args, "--no-summary", "--demo-salt", *extra])
 
 
-def test_an_appended_load_with_a_changed_var_rebuilds_in_full(tmp_path, capsys):
+def test_an_appended_load_with_a_changed_var_rebuilds_in_full(e2e_warehouse, tmp_path, capsys):
     """The e2e fixture's answered contacts waited 60 s (CL1), 30 s (CL2) and 40 s (CH1): all
     three within the default 60 s, only CL2 within 35 s. Appending the same export again with
     service_level_threshold_seconds 35 re-judges every contact, not only the new batch's (which
@@ -96,8 +97,9 @@ def test_an_appended_load_with_a_changed_var_rebuilds_in_full(tmp_path, capsys):
     within = (
         "select count(*) filter (where is_answered_within_threshold) from marts.fct_queue_contacts"
     )
-    db = tmp_path / "appended.duckdb"
-    assert build(db) == 0
+    # a copy of the session's e2e build (built as build() builds)
+    shutil.copytree(e2e_warehouse.parent, tmp_path / "appended", symlinks=True)
+    db = tmp_path / "appended" / e2e_warehouse.name
     assert rows(db, within) == [(3,)]
     capsys.readouterr()
 
