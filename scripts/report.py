@@ -65,7 +65,6 @@ class Kpi:
     unit: str
     good_direction: str
     definition: str
-    also_in_family: str | None
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ class ReportData:
 # ---------------------------------------------------------------- reading the warehouse
 
 DEFINITIONS_SQL = """
-select kpi_id, kpi_family, unit, good_direction, definition, also_in_family
+select kpi_id, kpi_family, unit, good_direction, definition
 from reference.kpi_definitions
 order by kpi_family, kpi_id
 """
@@ -599,11 +598,7 @@ def family_section(
     members = [kpi for kpi in kpis if kpi.family == family]
     trends = [data.trends[kpi.kpi_id] for kpi in members if kpi.kpi_id in data.trends]
     without_rows = [kpi.kpi_id for kpi in members if kpi.kpi_id not in data.trends]
-    guests = [kpi.kpi_id for kpi in data.kpis if kpi.also_in_family == family]
     parts = [f'<section id="family-{esc(family)}"><h2>{esc(title_of(family))}</h2>']
-    if guests:
-        links = ", ".join(f'<a href="#chart-{esc(kpi_id)}">{esc(kpi_id)}</a>' for kpi_id in guests)
-        parts.append(f'<p class="note">Also part of this family: {links}.</p>')
     if without_rows:
         parts.append(f'<p class="note">No monthly values yet: {esc(", ".join(without_rows))}.</p>')
     if trends:

@@ -307,8 +307,9 @@
 
 {#
     Sums and percentiles joined on the row key, for a small observation relation in one query
-    (int_kpi_aggregates__customer_events; int_kpi_aggregates__observations calls the parts itself,
-    by the periods a run recomputes). `dimensions`
+    (int_kpi_aggregates__customer_events; the observations of the other families are summed in
+    int_kpi_aggregates__observations and their percentiles in int_kpi_percentiles__observations,
+    both written out). `dimensions`
     (default kpi_dimensions()) limits the breakdowns to those the observations have, so no
     grouping set is spent on a column that is null in every row.
 #}

@@ -36,6 +36,8 @@
 #}
 {% macro stage_raw_table(source_name, table_name) %}
     {%- set source_relation = source(source_name, table_name) -%}
+    {#- at parse time too, so that dbt's manifest records the loader log among the sources -#}
+    {%- set load_batches_relation = source('loader', '_load_batches') -%}
     {%- if not execute -%}
         select 1 as _parse_placeholder
     {%- else -%}
@@ -206,7 +208,7 @@ load_windows as (
     select
         load_batch as _window_load_batch,
         min(loaded_at) + interval {{ var('plausible_days_after_load') }} day as _plausible_until
-    from {{ source('loader', '_load_batches') }}
+    from {{ load_batches_relation }}
     group by load_batch
 ),
 

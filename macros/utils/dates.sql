@@ -25,32 +25,6 @@
     end as date)
 {%- endmacro %}
 
-{# next_period_start(grain_column, period_start_column): start of the following period. #}
-{% macro next_period_start(grain_column, period_start_column) -%}
-    {{ return(adapter.dispatch('next_period_start', 'cx_warehouse')(grain_column, period_start_column)) }}
-{%- endmacro %}
-
-{% macro default__next_period_start(grain_column, period_start_column) -%}
-    cast(case {{ grain_column }}
-        when 'day' then {{ period_start_column }} + interval 1 day
-        when 'week' then {{ period_start_column }} + interval 7 day
-        when 'month' then {{ period_start_column }} + interval 1 month
-        when 'quarter' then {{ period_start_column }} + interval 3 month
-        when 'year' then {{ period_start_column }} + interval 1 year
-    end as date)
-{%- endmacro %}
-
-{% macro spark__next_period_start(grain_column, period_start_column) -%}
-    case {{ grain_column }}
-        when 'day' then date_add({{ period_start_column }}, 1)
-        when 'week' then date_add({{ period_start_column }}, 7)
-        when 'month' then add_months({{ period_start_column }}, 1)
-        when 'quarter' then add_months({{ period_start_column }}, 3)
-        when 'year' then add_months({{ period_start_column }}, 12)
-    end
-{%- endmacro %}
-
-
 {# date_spine(start_date, end_date): one row per day, column date_day, both ends included. #}
 {% macro date_spine(start_date, end_date) -%}
     {{ return(adapter.dispatch('date_spine', 'cx_warehouse')(start_date, end_date)) }}

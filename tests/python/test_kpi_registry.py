@@ -30,9 +30,9 @@ def seed_ids(**where: str) -> list[str]:
 
 
 def family_mart_ids(family: str) -> list[str]:
-    """What the wide mart kpi_<family> must hold: the seed's KPIs of that family, then those
-    whose also_in_family names it, each group in the seed's order."""
-    return seed_ids(kpi_family=family) + seed_ids(also_in_family=family)
+    """What the wide mart kpi_<family> must hold: the seed's KPIs of that family, in the seed's
+    order."""
+    return seed_ids(kpi_family=family)
 
 
 def wide_marts() -> dict[str, str]:
@@ -58,7 +58,7 @@ def scorecard() -> dict[str, str]:
     return dict(re.findall(r"'(\w+)':\s*'(\w+)'", body))
 
 
-def test_the_seed_has_six_families_and_three_kpis_shown_twice():
+def test_the_seed_has_six_families_and_one_per_kpi():
     rows = seed()
     families = {row["kpi_family"] for row in rows}
     assert families == {
@@ -69,12 +69,22 @@ def test_the_seed_has_six_families_and_three_kpis_shown_twice():
         "call_centre",
         "effectiveness",
     }
-    # aht, asa, service_level (speed) are also in kpi_call_centre, as before the registry
-    assert {row["kpi_id"]: row["also_in_family"] for row in rows if row["also_in_family"]} == {
-        "aht": "call_centre",
-        "asa": "call_centre",
-        "service_level": "call_centre",
-    }
+    # a KPI's family is its one wide mart: no other column names a second one
+    assert list(rows[0]) == [
+        "kpi_id",
+        "kpi_family",
+        "unit",
+        "method",
+        "good_direction",
+        "value_min",
+        "value_max",
+        "definition",
+    ]
+    assert [row["kpi_id"] for row in rows if row["kpi_family"] == "call_centre"] == [
+        "answer_rate",
+        "abandon_rate",
+        "blockage_rate",
+    ]
 
 
 def test_there_is_one_wide_mart_per_family_of_the_seed():
@@ -87,19 +97,16 @@ def test_every_wide_mart_holds_exactly_its_familys_kpis_in_seed_order():
         assert pivoted_ids(sql) == family_mart_ids(mart.removeprefix("kpi_")), mart
 
 
-def test_every_kpi_is_in_the_mart_of_its_family_and_at_most_one_other():
+def test_every_kpi_is_in_exactly_one_wide_mart_its_familys():
     marts_of: dict[str, list[str]] = {}
     for mart, sql in wide_marts().items():
         for kpi_id in pivoted_ids(sql):
             marts_of.setdefault(kpi_id, []).append(mart)
     assert sorted(marts_of) == sorted(seed_ids())
     for row in seed():
-        expected = {f"kpi_{row['kpi_family']}"}
-        if row["also_in_family"]:
-            expected.add(f"kpi_{row['also_in_family']}")
-        assert sorted(marts_of[row["kpi_id"]]) == sorted(expected), row["kpi_id"]
-    # 44 KPIs, 3 of them in two marts: 47 KPI blocks over the six wide marts
-    assert sum(len(marts) for marts in marts_of.values()) == 47
+        assert marts_of[row["kpi_id"]] == [f"kpi_{row['kpi_family']}"], row["kpi_id"]
+    # 44 KPIs, 44 KPI blocks over the six wide marts
+    assert sum(len(marts) for marts in marts_of.values()) == 44
 
 
 def test_the_relationship_mart_holds_the_ten_relationship_kpis():
@@ -214,7 +221,6 @@ def test_the_readme_kpi_table_lists_exactly_the_seed_kpis():
 def expected_columns(mart: str, sql: str) -> list[str]:
     """The columns pivot_kpi_values writes for the mart's KPIs of the seed."""
     with_percentiles = "with_percentiles=true" in sql
-    by_period = "by_period=true" in sql
     columns = list(KEY_COLUMNS)
     for kpi_id in family_mart_ids(mart.removeprefix("kpi_")):
         columns.append(kpi_id)
@@ -222,7 +228,7 @@ def expected_columns(mart: str, sql: str) -> list[str]:
             columns += [f"{kpi_id}_p50", f"{kpi_id}_p90"]
         columns += [f"{kpi_id}_{suffix}" for suffix in ("sample_size", "ci_low", "ci_high")]
         columns.append(f"{kpi_id}_is_low_sample")
-    return columns + (["_computed_at"] if by_period else [])
+    return columns
 
 
 def test_published_wide_marts_have_the_seed_kpi_columns_in_order(
@@ -241,6 +247,8 @@ def test_published_wide_marts_have_the_seed_kpi_columns_in_order(
         assert published == expected_columns(mart, sql), mart
     # kpi_relationship: 4 key columns + 10 KPIs x 5 columns (value, sample, CI, low-sample flag)
     assert len(expected_columns("kpi_relationship", wide_marts()["kpi_relationship"])) == 54
+    # kpi_call_centre: 4 key columns + 3 rates x 5 columns
+    assert len(expected_columns("kpi_call_centre", wide_marts()["kpi_call_centre"])) == 19
 
 
 def test_the_relationship_mart_publishes_referral_rate_of_the_fixture(

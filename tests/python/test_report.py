@@ -139,17 +139,17 @@ def make_warehouse(path: Path, *, with_scorecards: bool = True) -> Path:
     con.execute(
         "create table reference.kpi_definitions (kpi_id varchar, kpi_family varchar,"
         " unit varchar, method varchar, good_direction varchar, value_min double,"
-        " value_max double, definition varchar, also_in_family varchar)"
+        " value_max double, definition varchar)"
     )
     con.executemany(
-        "insert into reference.kpi_definitions values (?, ?, ?, 'x', ?, null, null, ?, ?)",
+        "insert into reference.kpi_definitions values (?, ?, ?, 'x', ?, null, null, ?)",
         [
-            ("csat", "perception", "percent", "higher", "satisfied share", None),
-            ("first_response_time", "speed", "seconds", "lower", "first reply", None),
-            ("aht", "speed", "seconds", "lower", "handle time", "call_centre"),
-            ("asa", "call_centre", "seconds", "lower", "speed of answer", None),
-            ("channel_share", "volume", "percent", "higher", "share of contacts", None),
-            ("backlog", "volume", "count", "lower", "open tickets", None),
+            ("csat", "perception", "percent", "higher", "satisfied share"),
+            ("first_response_time", "speed", "seconds", "lower", "first reply"),
+            ("aht", "speed", "seconds", "lower", "handle time"),
+            ("asa", "call_centre", "seconds", "lower", "speed of answer"),
+            ("channel_share", "volume", "percent", "higher", "share of contacts"),
+            ("backlog", "volume", "count", "lower", "open tickets"),
         ],
     )
     con.execute(f"create table marts.kpi_values ({KPI_VALUES_COLUMNS})")

@@ -6,8 +6,8 @@
 --                      ticket, chats the bot resolved) / those plus agent-handled requests
 --                      (tickets, answered calls and chats not logged against a ticket)
 --   article_helpfulness  help-centre votes: helpful / all votes
--- A view: cheaper to compute again for its readers (the observation fingerprints and sums; the
--- percentiles skip it, it has no measure) than to copy every run.
+-- A view: cheaper to compute again for its readers (the day checksums and sums of
+-- int_kpi_aggregates__observations; the percentiles skip it, it has no measure) than to copy.
 {{ config(materialized='view') }}
 with
 

@@ -5,8 +5,8 @@
 --   service_level  offered calls and chats answered within var('service_level_threshold_seconds')
 --   answer_rate, abandon_rate   offered calls (blocked calls were never offered)
 --   blockage_rate  every call attempt
--- A view: a filter and projection of one fact table, cheaper to read again (by the observation
--- fingerprints, the sums and the percentiles of each grain) than to copy.
+-- A view: a filter and projection of one fact table, cheaper to read again (by the day
+-- checksums, the sums and the percentiles) than to copy.
 -- One CTE per KPI: its rows (where), its numerator and measure. Every KPI carries the contact's
 -- six breakdowns (agent_id 'unassigned' without one); kpi_observation_breakdowns() renders them
 -- in the order of kpi_dimensions(), the others (survey_type, hour_of_day, day_of_week) null.

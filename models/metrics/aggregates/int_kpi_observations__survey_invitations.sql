@@ -1,8 +1,8 @@
 -- One row per survey invitation for survey_response_rate, attributed to the day it was sent
 -- (kpi-catalog.md "Attribution"): answered when a staged response names the invitation.
 -- Responses to open-link surveys (no invitation) have no denominator and are not counted.
--- A view: cheaper to compute again for its readers (the observation fingerprints and sums; the
--- percentiles skip it, it has no measure) than to copy every run.
+-- A view: cheaper to compute again for its readers (the day checksums and sums of
+-- int_kpi_aggregates__observations; the percentiles skip it, it has no measure) than to copy.
 {{ config(materialized='view') }}
 with
 

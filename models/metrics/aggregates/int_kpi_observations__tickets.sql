@@ -3,8 +3,8 @@
 -- first_response_time to the day of creation, first_resolution_time to the day of the first
 -- resolution. Time KPIs carry their seconds in `measure` for p50/p90 (only time KPIs publish
 -- percentiles: kpi-catalog.md "How KPIs are published").
--- A view: a filter and projection of one fact table, cheaper to read again (by the observation
--- fingerprints, the sums and the percentiles of each grain) than to copy.
+-- A view: a filter and projection of one fact table, cheaper to read again (by the day
+-- checksums, the sums and the percentiles) than to copy.
 -- One CTE per KPI: its date, its rows (where) and its numerator and measure. Every KPI carries
 -- the ticket's breakdowns, rendered by kpi_observation_breakdowns(ticket_breakdowns('tickets')):
 -- channel, team, agent_id (the assignee, 'unassigned' without one), category, priority,

@@ -1,5 +1,3 @@
--- Call-centre KPIs side by side (wide) per period and breakdown.
-{{ pivot_kpi_values(
-    ['answer_rate', 'abandon_rate', 'blockage_rate', 'aht', 'asa', 'service_level'],
-    with_percentiles=true,
-) }}
+-- Call-centre KPIs side by side (wide) per period and breakdown. The time and service-level
+-- KPIs of calls and chats (aht, asa, service_level) are in kpi_speed, their family's mart.
+{{ pivot_kpi_values(['answer_rate', 'abandon_rate', 'blockage_rate']) }}
