@@ -226,8 +226,7 @@
     columns) added up to every grain of `grains` (default var('kpi_period_grains')): a UNION ALL
     of one GROUP BY per grain, returning keys, period_grain, period_start, dimension,
     dimension_value and the sums. With `periods`, only those periods. The second half of
-    rollup_sums_by_period; int_kpi_aggregates__observations and __ticket_snapshots call it on their
-    day sums.
+    rollup_sums_by_period; int_kpi_aggregates__ticket_snapshots calls it on its day sums.
 #}
 {% macro rollup_day_sums(day_sums, date_column, sums, keys=[], grains=none, periods=none) -%}
     {%- set key_prefix = keys | join(', ') ~ (', ' if keys else '') -%}

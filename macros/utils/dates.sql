@@ -13,6 +13,20 @@
 {%- endmacro %}
 
 
+{# iso_day_of_week(expression): ISO day of the week of a date or timestamp, Monday 1 to Sunday 7. #}
+{% macro iso_day_of_week(expression) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'cx_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(expression) -%}
+    extract(isodow from {{ expression }})
+{%- endmacro %}
+
+{% macro spark__iso_day_of_week(expression) -%}
+    extract(dayofweek_iso from {{ expression }})
+{%- endmacro %}
+
+
 {# previous_period_start(grain_column, period_start_column): start of the preceding period (the
    same SQL in DuckDB and Spark, whose date minus interval also gives a date). #}
 {% macro previous_period_start(grain_column, period_start_column) -%}

@@ -41,11 +41,12 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
 
 
-def test_no_model_reads_a_later_layer(manifest):
+def backward_edges(manifest: dict) -> list[str]:
+    """Every model that reads a model of a later layer, as 'reader (layer) reads read (layer)'."""
     models = {
         key: node for key, node in manifest["nodes"].items() if node["resource_type"] == "model"
     }
-    backward = [
+    return [
         f"{node['name']} ({LAYERS[layer_of(node['original_file_path'])]}) reads"
         f" {models[parent]['name']} ({LAYERS[layer_of(models[parent]['original_file_path'])]})"
         for node in models.values()
@@ -53,7 +54,31 @@ def test_no_model_reads_a_later_layer(manifest):
         if parent in models
         and layer_of(models[parent]["original_file_path"]) > layer_of(node["original_file_path"])
     ]
-    assert backward == []
+
+
+def test_no_model_reads_a_later_layer(manifest):
+    assert backward_edges(manifest) == []
+
+
+def test_the_layer_check_fails_on_a_backward_edge():
+    def model(name: str, path: str, reads: list[str]) -> dict:
+        return {
+            "resource_type": "model",
+            "name": name,
+            "original_file_path": path,
+            "depends_on": {"nodes": [f"model.p.{read}" for read in reads]},
+        }
+
+    manifest = {
+        "nodes": {
+            "model.p.stg_a": model("stg_a", "models/staging/a/stg_a.sql", []),
+            "model.p.fct_a": model("fct_a", "models/marts/core/fct_a.sql", ["stg_a", "kpi_values"]),
+            "model.p.kpi_values": model(
+                "kpi_values", "models/metrics/kpis/kpi_values.sql", ["fct_a"]
+            ),
+        }
+    }
+    assert backward_edges(manifest) == ["fct_a (marts) reads kpi_values (metrics/kpis)"]
 
 
 def test_the_layer_check_sees_every_model(manifest):

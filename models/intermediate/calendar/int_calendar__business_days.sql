@@ -41,7 +41,7 @@ days as (
     select
         spine.date_day as calendar_date,
         business_zone.time_zone,
-        cast(extract(isodow from spine.date_day) as integer) as iso_weekday,
+        cast({{ iso_day_of_week('spine.date_day') }} as integer) as iso_weekday,
         holiday_dates.holiday_date is not null as is_holiday,
         business_hours.opens_at as local_opens_time,
         business_hours.closes_at as local_closes_time
@@ -50,7 +50,7 @@ days as (
     left join holiday_dates
         on spine.date_day = holiday_dates.holiday_date
     left join business_hours
-        on extract(isodow from spine.date_day) = business_hours.weekday
+        on {{ iso_day_of_week('spine.date_day') }} = business_hours.weekday
 ),
 
 opening_instants as (

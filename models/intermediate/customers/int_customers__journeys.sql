@@ -17,7 +17,6 @@
     materialized='incremental',
     unique_key='customer_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
     post_hook="delete from {{ this }} where touch_event_count = 0",
 ) }}
 

@@ -13,7 +13,6 @@
     materialized='incremental',
     unique_key='customer_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
     post_hook="delete from {{ this }} where event_count = 0",
 ) }}
 

@@ -15,7 +15,6 @@
     materialized='incremental',
     unique_key='touch_event_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
     pre_hook="{{ delete_keys_of_new_batches('touch_event_id', [
         ('engagement', ref('stg_engagement__events'), 'event_id'),
         ('ticket', ref('stg_helpdesk__tickets'), 'ticket_id'),

@@ -2,7 +2,6 @@
     materialized='incremental',
     unique_key='ticket_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
 ) }}
 {%- set business_time_zone = '(select min(business_days.time_zone) from business_days)' %}
 

@@ -16,8 +16,8 @@ final as (
         {%- for grain in var('kpi_period_grains') %}
         {{ period_start(grain, 'date_day') }} as {{ grain }}_start,
         {%- endfor %}
-        extract(isodow from date_day) as iso_day_of_week,
-        extract(isodow from date_day) >= 6 as is_weekend
+        {{ iso_day_of_week('date_day') }} as iso_day_of_week,
+        {{ iso_day_of_week('date_day') }} >= 6 as is_weekend
     from spine
 )
 

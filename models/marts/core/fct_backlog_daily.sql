@@ -15,7 +15,6 @@
     materialized='incremental',
     unique_key='date_day',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
 ) }}
 
 with

@@ -21,7 +21,6 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='fail',
     post_hook="""
         {%- if is_incremental() %}
         delete from {{ this }} as stored

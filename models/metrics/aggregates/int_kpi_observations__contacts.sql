@@ -78,8 +78,8 @@ volume as (
             'category': 'category',
             'priority': 'priority',
             'customer_tier': 'customer_tier',
-            'hour_of_day': "strftime(arrived_at, '%H')",
-            'day_of_week': 'cast(isodow(arrived_at) as varchar)',
+            'hour_of_day': "lpad(cast(hour(arrived_at) as varchar), 2, '0')",
+            'day_of_week': 'cast(' ~ iso_day_of_week('arrived_at') ~ ' as varchar)',
         }) }}
         cast(1 as double) as numerator,
         cast(1 as double) as denominator,

@@ -11,7 +11,6 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='fail',
     pre_hook='{{ clear_kpi_percentile_periods() }}',
     post_hook=kpi_percentile_hooks(),
 ) }}
