@@ -32,6 +32,14 @@ def test_readme_lists_every_kpi_with_its_unit():
         assert table_rows[row["kpi_id"]].startswith(row["unit"]), row["kpi_id"]
 
 
+def test_readme_is_user_documentation_of_at_most_250_lines():
+    # what it is, the two commands, own exports, BI access, the KPI list and the latest
+    # performance table; history belongs in git and bench_results/
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    assert not re.search(r"issue #\d+", readme)
+
+
 def test_kpi_values_yaml_states_the_unit_of_every_kpi():
     yaml_text = (PROJECT_ROOT / "models" / "metrics" / "kpis" / "_kpis__models.yml").read_text(
         encoding="utf-8"

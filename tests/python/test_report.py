@@ -147,7 +147,7 @@ def make_warehouse(path: Path, *, with_scorecards: bool = True) -> Path:
             ("csat", "perception", "percent", "higher", "satisfied share"),
             ("first_response_time", "speed", "seconds", "lower", "first reply"),
             ("aht", "speed", "seconds", "lower", "handle time"),
-            ("asa", "call_centre", "seconds", "lower", "speed of answer"),
+            ("asa", "speed", "seconds", "lower", "speed of answer"),
             ("channel_share", "volume", "percent", "higher", "share of contacts"),
             ("backlog", "volume", "count", "lower", "open tickets"),
         ],
@@ -297,7 +297,7 @@ def test_latest_month_values_units_changes_and_targets(cells):
     # 540 s = 9.0 min (over 3 min, under 3 h); 45 s stays in seconds
     assert cells[("latest-speed", "aht", "value")] == "9.0 min"
     assert cells[("latest-speed", "aht", "target")] == "10.0 min"
-    assert cells[("latest-call_centre", "asa", "value")] == "45 s"
+    assert cells[("latest-speed", "asa", "value")] == "45 s"
 
 
 def test_change_is_coloured_by_the_good_direction(page):
@@ -333,8 +333,7 @@ def test_scorecards_show_the_latest_month(cells, page):
 
 def test_every_kpi_with_rows_has_one_chart_with_its_id(page):
     charts = re.findall(r'<svg class="kpi-chart" data-kpi-id="([^"]+)"', page)
-    # 5 of the 6 KPIs have rows (backlog has none); aht is shown once although it is also
-    # in call_centre
+    # 5 of the 6 KPIs have rows (backlog has none), one chart each
     assert sorted(charts) == ["aht", "asa", "channel_share", "csat", "first_response_time"]
     assert "No monthly values yet: backlog." in page
 
